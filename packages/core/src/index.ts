@@ -1,0 +1,12 @@
+// The public API of @hotfix-actions/core. Each module is one concern; see its JSDoc.
+export * from './errors.js';
+export * from './exec.js';
+export * from './refname.js';
+export * from './inputs.js';
+export * from './run.js';
+export * from './versions.js';
+export * from './tickets.js';
+export * from './summary.js';
+export * from './context.js';
+export * from './git.js';
+export * from './github.js';

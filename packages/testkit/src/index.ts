@@ -1,0 +1,4 @@
+// Test-only tooling: never imported by an action's bundle.
+export * from './sandbox.js';
+export * from './harness.js';
+export * from './api/index.js';

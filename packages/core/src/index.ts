@@ -10,3 +10,5 @@ export * from './summary.js';
 export * from './context.js';
 export * from './git.js';
 export * from './github.js';
+export * from './canary.js';
+export * from './beads/index.js';

@@ -1,2 +1,7 @@
-// `npm run bench` runs the benchmarks side by side and prints ratios; filled in as actions land.
-console.log('No benchmarks yet.');
+// `npm run bench [-- --quick] [-- section…]`: runs bench/index.ts (TypeScript, through tsx).
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+
+const root = resolve(import.meta.dirname, '..');
+const result = spawnSync('npx', ['tsx', 'bench/index.ts', ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
+process.exit(result.status ?? 1);

@@ -4,7 +4,11 @@
 import { spawnSync } from 'node:child_process';
 
 /** Each entry: the program the tests run, and the Debian package that provides it. */
-export const SYSTEM_DEPS = [{ program: 'git', pkg: 'git' }];
+export const SYSTEM_DEPS = [
+  { program: 'git', pkg: 'git' },
+  // canary-gate's tests run a real Prometheus server on loopback.
+  { program: 'prometheus', pkg: 'prometheus' },
+];
 
 const has = (program) => spawnSync('sh', ['-c', 'command -v "$1"', 'sh', program], { stdio: 'ignore' }).status === 0;
 

@@ -12,3 +12,4 @@ export * from './git.js';
 export * from './github.js';
 export * from './canary.js';
 export * from './beads/index.js';
+export * from './tagging.js';

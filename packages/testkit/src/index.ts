@@ -2,3 +2,5 @@
 export * from './sandbox.js';
 export * from './harness.js';
 export * from './api/index.js';
+export * from './prometheus.js';
+export * from './service.js';

@@ -1,0 +1,60 @@
+// `npm run bench`: every benchmark in one process, side by side, then one table of ratios with the
+// targets beside them. Writes .bench/report.json (for trend lines) and .bench/report.md.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { formatCanaryBench, runCanaryBench } from './canary.js';
+import { markdownTable } from '../packages/core/src/summary.js';
+import type { BenchRatio, BenchSection } from './types.js';
+
+const root = resolve(import.meta.dirname, '..');
+const quick = process.argv.includes('--quick');
+const only = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
+
+const sections: BenchSection[] = [
+  {
+    name: 'canary-gate',
+    async run() {
+      const result = runCanaryBench({ runs: quick ? 2_000 : 10_000 });
+      return {
+        text: formatCanaryBench(result),
+        ratios: result.targets.map((target) => ({
+          name: `canary: ${target.name}`,
+          value: target.measured,
+          unit: target.unit,
+          target: target.target,
+          pass: target.pass,
+        })),
+        json: result,
+      };
+    },
+  },
+];
+
+const ratios: BenchRatio[] = [];
+const report: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, quick };
+for (const section of sections) {
+  if (only.length > 0 && !only.includes(section.name)) continue;
+  const started = performance.now();
+  console.log(`\n== ${section.name}`);
+  const result = await section.run();
+  console.log(result.text);
+  console.log(`(${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  ratios.push(...result.ratios);
+  report[section.name] = result.json;
+}
+
+const format = (ratio: BenchRatio): string =>
+  ratio.unit === 'rate'
+    ? `${(ratio.value * 100).toFixed(2)} %`
+    : ratio.unit === 'ratio'
+      ? `${ratio.value.toFixed(2)}×`
+      : ratio.value.toFixed(0);
+const table = markdownTable(
+  ['measure', 'measured', 'target', 'pass'],
+  ratios.map((ratio) => [ratio.name, format(ratio), ratio.target, ratio.pass ? 'yes' : 'NO']),
+);
+console.log(`\n== summary\n${table}`);
+mkdirSync(join(root, '.bench'), { recursive: true });
+writeFileSync(join(root, '.bench', 'report.json'), JSON.stringify({ ...report, ratios }, null, 2));
+writeFileSync(join(root, '.bench', 'report.md'), `# Benchmark report\n\n${table}\n`);
+console.log(`\nWrote .bench/report.json and .bench/report.md`);

@@ -1,1 +1,0 @@
-export const hello = (name: string): string => `hello ${name}`;

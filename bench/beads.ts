@@ -2,7 +2,7 @@
 // `.beads/issues.jsonl`, done the way the action does it (read → parse → edit one line → atomic
 // write with fsync), against `cp` of the same file; plus the peak memory of a process doing it.
 //
-//   npx tsx bench/beads.ts [--issues 50000] [--seed 1] [--repeats 7]
+//   npx tsx bench/beads.ts [--issues 50000] [--seed 1] [--repeats 9]
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -23,13 +23,15 @@ export interface BeadsBenchOptions {
   readonly issues?: number;
   /** Seed of the generator, so runs compare the same file (default 1). */
   readonly seed?: number;
-  /** Timed repetitions of each side; medians are reported (default 7). */
+  /** Timed repetitions of each side; medians are reported (default 9). */
   readonly repeats?: number;
 }
 
 /** What {@link runBeadsBench} measured. */
 export interface BeadsBenchReport {
+  /** Issues in the generated file. */
   readonly issues: number;
+  /** Size of the generated file in bytes. */
   readonly fileBytes: number;
   /** Median time of one transition (read, parse, edit, atomic write with fsync), in ms. */
   readonly transitionMs: number;
@@ -197,7 +199,7 @@ async function childMemory(path: string, id: string): Promise<ChildMemory> {
 export async function runBeadsBench(options: BeadsBenchOptions = {}): Promise<BeadsBenchReport> {
   const issues = options.issues ?? 50_000;
   const seed = options.seed ?? 1;
-  const repeats = options.repeats ?? 7;
+  const repeats = options.repeats ?? 9;
   const dir = await mkdtemp(join(tmpdir(), 'beads-bench-'));
   try {
     const path = join(dir, 'issues.jsonl');
@@ -268,11 +270,7 @@ if (process.argv[1] && resolve(process.argv[1]) === THIS_FILE) {
   const childAt = process.argv.indexOf('--child');
   const run =
     childAt >= 0
-      ? child(
-          process.argv[childAt + 1] as string,
-          process.argv[childAt + 2] as string,
-          process.argv[childAt + 3] as string,
-        )
+      ? child(process.argv[childAt + 1] as string, process.argv[childAt + 2] as string)
       : runBeadsBench({ issues: flag('issues'), seed: flag('seed'), repeats: flag('repeats') }).then((report) =>
           console.log(formatBeadsBench(report)),
         );

@@ -2,6 +2,7 @@
 // targets beside them. Writes .bench/report.json (for trend lines) and .bench/report.md.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { formatBeadsBench, runBeadsBench } from './beads.js';
 import { formatCanaryBench, runCanaryBench } from './canary.js';
 import { markdownTable } from '../packages/core/src/summary.js';
 import type { BenchRatio, BenchSection } from './types.js';
@@ -24,6 +25,32 @@ const sections: BenchSection[] = [
           target: target.target,
           pass: target.pass,
         })),
+        json: result,
+      };
+    },
+  },
+  {
+    name: 'beads-sync',
+    async run() {
+      const result = await runBeadsBench({ issues: 50_000, repeats: quick ? 5 : 9 });
+      return {
+        text: formatBeadsBench(result),
+        ratios: [
+          {
+            name: 'beads: one transition on 50,000 issues vs cp',
+            value: result.ratio,
+            unit: 'ratio',
+            target: '≤ 3×',
+            pass: result.ratio <= 3,
+          },
+          {
+            name: 'beads: peak memory added vs file size',
+            value: result.memoryRatio,
+            unit: 'ratio',
+            target: '≤ 2×',
+            pass: result.memoryRatio <= 2,
+          },
+        ],
         json: result,
       };
     },

@@ -1,6 +1,6 @@
 // Regenerates the inputs/outputs tables of every actions/<name>/README.md from its action.yml,
 // between the markers <!-- action-docs:start --> and <!-- action-docs:end -->.
-// `--check` changes nothing and exits 1 when a README is out of date.
+// `node scripts/docs.mjs [name…]` limits it to some actions. `--check` changes nothing and exits 1 when a README is out of date.
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
@@ -37,10 +37,11 @@ export function updateReadme(readme, action, file) {
   return `${readme.slice(0, start + START.length)}\n${renderActionDocs(action)}\n${readme.slice(end)}`;
 }
 
-export function actionDocsStatus() {
+export function actionDocsStatus(only = []) {
   const stale = [];
   const actionsDir = join(root, 'actions');
   for (const name of existsSync(actionsDir) ? readdirSync(actionsDir).sort() : []) {
+    if (only.length > 0 && !only.includes(name)) continue;
     const yml = join(actionsDir, name, 'action.yml');
     const readmePath = join(actionsDir, name, 'README.md');
     if (!existsSync(yml)) continue;
@@ -52,7 +53,7 @@ export function actionDocsStatus() {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const stale = actionDocsStatus();
+  const stale = actionDocsStatus(process.argv.slice(2).filter((arg) => !arg.startsWith('--')));
   if (process.argv.includes('--check')) {
     for (const { name } of stale) console.error(`actions/${name}/README.md is out of date: run npm run docs`);
     process.exit(stale.length > 0 ? 1 : 0);

@@ -28,13 +28,18 @@ export async function run(): Promise<void> {
   const inputs = readInputs();
   const { owner, repo } = repoFromEnv();
   const github = inputs.token !== undefined ? createGitHubClient({ token: inputs.token }) : undefined;
-  const git = inputs.method === 'git' ? createGitClient({ cwd: process.env.GITHUB_WORKSPACE || process.cwd() }) : undefined;
+  const git =
+    inputs.method === 'git' ? createGitClient({ cwd: process.env.GITHUB_WORKSPACE || process.cwd() }) : undefined;
   const store: TagStore = git ? createGitTagStore(git) : createApiTagStore({ github: github!, owner, repo });
 
   // The checkout has the commit's message for free; through the API it would cost a request, and
   // the event payload usually carries it anyway.
-  const message = git ? (await git.raw(['log', '-1', '--format=%B', inputs.sha], { okExitCodes: [0, 128] })).stdout : '';
-  const tickets = extractTicketIds(`${inputs.branch}\n${inputs.eventText}\n${message}`, { prefixes: inputs.ticketPrefixes });
+  const message = git
+    ? (await git.raw(['log', '-1', '--format=%B', inputs.sha], { okExitCodes: [0, 128] })).stdout
+    : '';
+  const tickets = extractTicketIds(`${inputs.branch}\n${inputs.eventText}\n${message}`, {
+    prefixes: inputs.ticketPrefixes,
+  });
   const where = inputs.line ? `line ${formatReleaseLine(inputs.line)}` : `trunk ${inputs.branch}`;
   const result = await logGroup(`Next version on ${where}`, () =>
     bumpVersion({

@@ -2,6 +2,7 @@ import * as core from '@actions/core';
 import { getOctokit } from '@actions/github';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
+import Bottleneck from 'bottleneck/light.js';
 import { ConfigurationError } from './errors.js';
 
 /** The REST client every action uses: Octokit with REST methods, `paginate`, retries and throttling. */
@@ -96,6 +97,7 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
         retryAfterBaseValue: unit,
         onRateLimit: onLimit('rate limit'),
         onSecondaryRateLimit: onLimit('secondary rate limit'),
+        ...spacedWriteGroups(unit),
       },
     },
     recognise429AsRateLimit,
@@ -123,6 +125,21 @@ const recognise429AsRateLimit: OctokitPlugin = (octokit) => {
     throw error;
   });
 };
+
+/**
+ * The throttling plugin spaces writes 1 s apart (3 s for requests that notify people), as GitHub
+ * asks. Those gaps follow the same time unit as retries, so the test knob shortens them too; at the
+ * default unit the plugin's own groups are used unchanged.
+ */
+function spacedWriteGroups(unit: number): Record<string, unknown> {
+  if (unit === 1000) return {};
+  const scale = unit / 1000;
+  return {
+    write: new Bottleneck.Group({ maxConcurrent: 1, minTime: 1000 * scale }),
+    notifications: new Bottleneck.Group({ maxConcurrent: 1, minTime: 3000 * scale }),
+    search: new Bottleneck.Group({ maxConcurrent: 1, minTime: 2000 * scale }),
+  };
+}
 
 function retryBaseFromEnv(): number | undefined {
   const raw = process.env[RETRY_BASE_ENV];

@@ -46,10 +46,46 @@ export function describeFailure(error: unknown): FailureDescription {
     };
   }
   const stack = stackOf(error);
+  const api = describeGitHubApiError(error);
+  if (api !== undefined) return { ...api, ...(stack === undefined ? {} : { stack }) };
   return {
     title: 'Unexpected error',
     message: `${messageOf(error)} (see debug log for the stack)`,
     ...(stack === undefined ? {} : { stack }),
+  };
+}
+
+/** What to do about a GitHub API status that retries cannot fix. */
+const API_HINTS: Record<number, string> = {
+  401: 'The token was refused: check the `token` input (the default is ${{ github.token }}).',
+  403: 'The token lacks a permission: grant the job the permissions this action documents (for example `contents: write`).',
+  404: 'Not found: check the repository, branch or tag names, and that the token can see the repository.',
+  409: 'GitHub reports a conflict with the current state: re-run the job.',
+  422: 'GitHub refused the request as invalid for the current state of the repository.',
+};
+
+/**
+ * A failed GitHub API request (an Octokit RequestError: it carries `status` and `request`) reported
+ * with the request that failed and what to do, rather than as a bare "Server Error".
+ */
+function describeGitHubApiError(error: unknown): FailureDescription | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const { status, request } = error as { status?: unknown; request?: { method?: unknown; url?: unknown } };
+  if (typeof status !== 'number' || typeof request?.method !== 'string' || typeof request.url !== 'string') {
+    return undefined;
+  }
+  let path = request.url;
+  try {
+    path = new URL(request.url).pathname;
+  } catch {
+    // Keep the URL as given.
+  }
+  const hint =
+    API_HINTS[status] ??
+    (status >= 500 ? 'GitHub kept failing after the retries: re-run the job; nothing was left half done.' : '');
+  return {
+    title: `GitHub API error ${status}`,
+    message: `${request.method} ${path} answered ${status}: ${messageOf(error)}. ${hint}`.trim(),
   };
 }
 

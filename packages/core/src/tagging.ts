@@ -123,7 +123,14 @@ export async function bumpVersion(request: BumpRequest): Promise<BumpResult> {
 
   const existing = await findExistingTag(request, byName, line, previous);
   if (existing) {
-    return { outcome: 'exists', ...existing, previous: existing.previous, line, attempts: 0, lostRaces: [], notes };
+    if (existing.containedIn) {
+      notes.push(
+        `Commit ${sha} is already contained in ${existing.tag}, the newest tag of line ${formatReleaseLine(line)} ` +
+          '(a later merge was tagged first): nothing new to tag.',
+      );
+    }
+    const { version, tag, previous: before } = existing;
+    return { outcome: 'exists', version, tag, previous: before, line, attempts: 0, lostRaces: [], notes };
   }
 
   if (previous === undefined) {
@@ -198,7 +205,10 @@ async function findExistingTag(
   byName: Map<string, RemoteTag>,
   line: ReleaseLine,
   previous: { version: SemVer; tag: string } | undefined,
-): Promise<{ version: SemVer; tag: string; previous: { version: SemVer; tag: string } | undefined } | undefined> {
+): Promise<
+  | { version: SemVer; tag: string; previous: { version: SemVer; tag: string } | undefined; containedIn?: boolean }
+  | undefined
+> {
   const { store, sha, prefix } = request;
   // The line's release tags, newest first.
   const lineTags = [...byName.values()]
@@ -234,12 +244,9 @@ async function findExistingTag(
     if (entry.tag.commit !== undefined) continue;
     if ((await store.commitOf(entry.tag)) === sha) return found(index);
   }
-  throw new ConfigurationError(
-    `Input "sha": commit ${sha} is already contained in ${previous.tag}, the newest tag of line ` +
-      `${formatReleaseLine(line)}; tagging it would give older code a newer version. Tag a commit that is ` +
-      `ahead of ${previous.tag}, or leave "sha" empty to use the run's commit.`,
-    'sha',
-  );
+  // Otherwise a newer merge was tagged first (two merges racing): that tag already ships this
+  // commit, and tagging it now would give older code a newer version.
+  return { ...found(0), containedIn: true };
 }
 
 /** Where the REST store works: the repository and an authenticated client. */
@@ -281,7 +288,6 @@ export function createApiTagStore(options: ApiTagStoreOptions): TagStore {
         owner,
         repo,
         ref: `tags/${prefix}`,
-        per_page: 100,
       });
       return refs.map((ref) => ({
         name: ref.ref.replace(/^refs\/tags\//, ''),

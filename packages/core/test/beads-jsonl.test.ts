@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   BEADS_FIELD_ORDER,
@@ -8,6 +9,7 @@ import {
   beadsNewId,
   beadsNewIssueRecord,
   beadsTransition,
+  encodeBeadsJson,
   encodeBeadsRecordEdit,
   isConfigurationError,
   parseBeadsJsonl,
@@ -196,7 +198,7 @@ describe('creating an issue in the real tracker', () => {
     const after = output(result).toString('utf8').split('\n');
     const before = fixture.toString('utf8').split('\n');
     expect(after).toHaveLength(before.length + 1);
-    const at = after.indexOf(encodeBeadsRecordEdit('{}', record));
+    const at = after.indexOf(encodeBeadsJson(record));
     expect(at).toBeGreaterThanOrEqual(0);
     expect([...after.slice(0, at), ...after.slice(at + 1)]).toEqual(before);
     const written = parseBeadsJsonl(output(result));
@@ -220,6 +222,39 @@ describe('creating an issue in the real tracker', () => {
     expect(last).toBe(
       String.raw`{"id":"bd-zzzzz","title":"Fix \"quotes\" \u0026 \u003cscript\u003ealert(1)\u003c/script\u003e\u2028🔥\nnext",` +
         `"status":"open","priority":2,"issue_type":"task","created_at":"${NOW}","created_by":"hotfix-bot","updated_at":"${NOW}"}`,
+    );
+  });
+
+  it('keeps one issue per line whatever the title, description and labels hold', () => {
+    const small = parseBeadsJsonl(fixture.subarray(0, fixture.indexOf('\n', 20000) + 1));
+    const text = fc.string({ unit: 'binary', minLength: 1, maxLength: 40 });
+    fc.assert(
+      fc.property(
+        text.filter((title) => title.trim() !== ''),
+        text,
+        fc.array(
+          text.filter((label) => label.trim() !== ''),
+          { maxLength: 3 },
+        ),
+        (title, description, labels) => {
+          const record = beadsNewIssueRecord({
+            id: 'bd-zzzzz',
+            title,
+            description,
+            labels,
+            createdAt: NOW,
+            createdBy: ACTOR,
+          });
+          const bytes = output(applyBeadsEdits(small, [{ kind: 'insert', record }]));
+          const lines = bytes.toString('utf8').split('\n');
+          expect(lines).toHaveLength(small.lineCount + 2);
+          const added = lines.at(-2) as string;
+          expect(added).not.toMatch(/[\r\u2028\u2029<>&]/);
+          expect(JSON.parse(added)).toEqual(record);
+          expect(bytes.subarray(0, small.bytes.length).equals(small.bytes)).toBe(true);
+        },
+      ),
+      { numRuns: 200 },
     );
   });
 

@@ -4,3 +4,4 @@ export * from './harness.js';
 export * from './api/index.js';
 export * from './prometheus.js';
 export * from './service.js';
+export * from './beads.js';

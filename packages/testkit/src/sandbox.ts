@@ -1,6 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, realpathSync } from 'node:fs';
-import { mkdir, rm, unlink, writeFile } from 'node:fs/promises';
+import { existsSync, mkdtempSync, realpathSync } from 'node:fs';
+import { cp, mkdir, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -20,8 +20,10 @@ export interface GitSandboxOptions {
 
 /** Options for {@link GitSandbox.commit}. */
 export interface SandboxCommitOptions {
-  /** Branch to commit on; created from the current HEAD when it does not exist. Default: the current branch. */
+  /** Branch to commit on; created (from `from`) when it does not exist. Default: the current branch. */
   branch?: string;
+  /** Where a new `branch` starts (default: the current HEAD). */
+  from?: string;
   /** Author and committer date (default: now). */
   date?: Date | string;
   /** Push the branch to origin afterwards (default false). */
@@ -133,12 +135,14 @@ export interface GitSandbox {
   clone(options?: SandboxCloneOptions): Promise<string>;
   /** Adds a large, deterministic history to origin with `git fast-import` (seconds for 20,000 commits). */
   generateHistory(options: SandboxHistoryOptions): Promise<SandboxHistory>;
+  /** An independent copy of this sandbox (see {@link copyGitSandbox}). */
+  copy(): Promise<GitSandbox>;
   /** Removes the sandbox directory. */
   cleanup(): Promise<void>;
 }
 
 /** Environment for every git process: no system or global config, no prompts, stable messages. */
-export function isolatedGitEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+export function sandboxGitEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
     // A GIT_DIR or GIT_INDEX_FILE inherited from a hook would redirect every command.
@@ -155,7 +159,7 @@ export function isolatedGitEnv(extra: Record<string, string> = {}): NodeJS.Proce
 }
 
 /** Runs git and resolves with stdout, or rejects with an error carrying stderr. */
-export function runGit(
+export function runSandboxGit(
   args: readonly string[],
   cwd: string,
   options: { input?: string | Buffer; env?: Record<string, string> } = {},
@@ -164,7 +168,7 @@ export function runGit(
     const child = execFile(
       'git',
       [...args],
-      { cwd, env: isolatedGitEnv(options.env), maxBuffer: 512 * 1024 * 1024, encoding: 'utf8' },
+      { cwd, env: sandboxGitEnv(options.env), maxBuffer: 512 * 1024 * 1024, encoding: 'utf8' },
       (error, stdout, stderr) => {
         if (error) {
           const detail = stderr.trim() || error.message;
@@ -180,25 +184,69 @@ export function runGit(
   });
 }
 
+function sandboxRoot(parentDir: string | undefined): string {
+  // realpath: macOS and some CI images put the temp dir behind a symlink, and git reports real paths.
+  return realpathSync(mkdtempSync(join(parentDir ?? tmpdir(), 'hotfix-sandbox-')));
+}
+
 /** Creates a git sandbox: a temp dir with a bare `origin` and a working clone with a local identity. */
 export async function createGitSandbox(options: GitSandboxOptions = {}): Promise<GitSandbox> {
   const defaultBranch = options.defaultBranch ?? 'main';
-  // realpath: macOS and some CI images put the temp dir behind a symlink, and git reports real paths.
-  const root = realpathSync(mkdtempSync(join(options.parentDir ?? tmpdir(), 'hotfix-sandbox-')));
+  const root = sandboxRoot(options.parentDir);
+  const origin = join(root, 'origin.git');
+  const work = join(root, 'work');
+  await runSandboxGit(['init', '--quiet', '--bare', `--initial-branch=${defaultBranch}`, origin], root);
+  // One clone sets up the identity (in this clone's config only) and the default branch.
+  await runSandboxGit(
+    [
+      '-c',
+      `init.defaultBranch=${defaultBranch}`,
+      'clone',
+      '--quiet',
+      '--config',
+      `user.name=${SANDBOX_IDENTITY.name}`,
+      '--config',
+      `user.email=${SANDBOX_IDENTITY.email}`,
+      '--config',
+      'commit.gpgsign=false',
+      '--config',
+      'tag.gpgsign=false',
+      pathToFileURL(origin).href,
+      work,
+    ],
+    root,
+  );
+  const sandbox = bindSandbox(root, defaultBranch);
+  if (options.initialCommit ?? true) {
+    await sandbox.commit({ 'README.md': '# sandbox\n' }, 'Initial commit', {
+      date: '2024-01-01T00:00:00Z',
+      push: true,
+    });
+  }
+  return sandbox;
+}
+
+/**
+ * Copies a sandbox (origin, working clone, everything in it) into a new temp dir and points the
+ * copy's working clone at the copy's origin. Building a fixture once and copying it per test is
+ * much faster than replaying its commits; clones made with `clone()` keep their old remote.
+ */
+export async function copyGitSandbox(source: GitSandbox, options: { parentDir?: string } = {}): Promise<GitSandbox> {
+  const root = sandboxRoot(options.parentDir);
+  await cp(source.root, root, { recursive: true, verbatimSymlinks: true });
+  const copy = bindSandbox(root, source.defaultBranch);
+  await copy.git(['remote', 'set-url', 'origin', copy.originUrl]);
+  return copy;
+}
+
+/** The sandbox API over an existing sandbox directory. */
+function bindSandbox(root: string, defaultBranch: string): GitSandbox {
   const origin = join(root, 'origin.git');
   const work = join(root, 'work');
   const originUrl = pathToFileURL(origin).href;
   let clones = 0;
 
-  const git = (args: readonly string[], cwd: string = work, input?: string) => runGit(args, cwd, { input });
-
-  await git(['init', '--quiet', '--bare', `--initial-branch=${defaultBranch}`, origin], root);
-  await git(['clone', '--quiet', originUrl, work], root);
-  await git(['symbolic-ref', 'HEAD', `refs/heads/${defaultBranch}`], work);
-  await git(['config', 'user.name', SANDBOX_IDENTITY.name], work);
-  await git(['config', 'user.email', SANDBOX_IDENTITY.email], work);
-  await git(['config', 'commit.gpgsign', 'false'], work);
-  await git(['config', 'tag.gpgsign', 'false'], work);
+  const git = (args: readonly string[], cwd: string = work, input?: string) => runSandboxGit(args, cwd, { input });
 
   const branchExists = async (name: string) => {
     try {
@@ -224,7 +272,11 @@ export async function createGitSandbox(options: GitSandboxOptions = {}): Promise
         const exists = await branchExists(commitOptions.branch);
         const current = await currentBranch().catch(() => '');
         if (current !== commitOptions.branch) {
-          await git(exists ? ['checkout', '--quiet', commitOptions.branch] : ['checkout', '--quiet', '-b', commitOptions.branch]);
+          await git(
+            exists
+              ? ['checkout', '--quiet', commitOptions.branch]
+              : ['checkout', '--quiet', '-b', commitOptions.branch],
+          );
         }
       }
       for (const [path, content] of Object.entries(files)) {
@@ -239,7 +291,7 @@ export async function createGitSandbox(options: GitSandboxOptions = {}): Promise
       await git(['add', '--all', '--', ...Object.keys(files)]);
       const date = commitOptions.date === undefined ? undefined : new Date(commitOptions.date).toISOString();
       const env = date ? { GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date } : undefined;
-      await runGit(['commit', '--quiet', '--allow-empty', '--no-verify', '-m', message], work, { env });
+      await runSandboxGit(['commit', '--quiet', '--allow-empty', '--no-verify', '-m', message], work, { env });
       const sha = await git(['rev-parse', 'HEAD']);
       if (commitOptions.push) {
         const branch = await currentBranch();
@@ -278,8 +330,12 @@ export async function createGitSandbox(options: GitSandboxOptions = {}): Promise
     },
 
     async clone(cloneOptions = {}) {
+      let path = join(root, cloneOptions.name ?? `clone-${clones + 1}`);
+      while (cloneOptions.name === undefined && existsSync(path)) {
+        clones += 1;
+        path = join(root, `clone-${clones + 1}`);
+      }
       clones += 1;
-      const path = join(root, cloneOptions.name ?? `clone-${clones}`);
       const args = ['clone', '--quiet'];
       if (cloneOptions.bare) args.push('--bare');
       if (cloneOptions.depth !== undefined) args.push('--depth', String(cloneOptions.depth));
@@ -307,10 +363,21 @@ export async function createGitSandbox(options: GitSandboxOptions = {}): Promise
       const plan = planHistory(historyOptions, defaultBranch, trunkTip);
       await fastImport(origin, plan.stream, plan.lines.length);
       if (historyOptions.updateClone ?? true) {
-        await git(['fetch', '--quiet', '--force', 'origin', '+refs/heads/*:refs/remotes/origin/*', '+refs/tags/*:refs/tags/*']);
+        await git([
+          'fetch',
+          '--quiet',
+          '--force',
+          'origin',
+          '+refs/heads/*:refs/remotes/origin/*',
+          '+refs/tags/*:refs/tags/*',
+        ]);
         await git(['checkout', '--quiet', '-B', defaultBranch, `refs/remotes/origin/${defaultBranch}`]);
       }
       return { commits: plan.commits, tags: plan.tags, lines: plan.lines, durationMs: Date.now() - started };
+    },
+
+    copy() {
+      return copyGitSandbox(sandbox);
     },
 
     async cleanup() {
@@ -318,12 +385,6 @@ export async function createGitSandbox(options: GitSandboxOptions = {}): Promise
     },
   };
 
-  if (options.initialCommit ?? true) {
-    await sandbox.commit({ 'README.md': '# sandbox\n' }, 'Initial commit', {
-      date: '2024-01-01T00:00:00Z',
-      push: true,
-    });
-  }
   return sandbox;
 }
 
@@ -335,7 +396,7 @@ function fastImport(gitDir: string, stream: string, branches: number): Promise<v
     const args = ['fast-import', '--quiet', '--done', `--active-branches=${branches + 8}`];
     const child = spawn('git', args, {
       cwd: gitDir,
-      env: isolatedGitEnv({ MALLOC_TOP_PAD_: String(256 * 1024 * 1024), MALLOC_TRIM_THRESHOLD_: String(1024 ** 3) }),
+      env: sandboxGitEnv({ MALLOC_TOP_PAD_: String(256 * 1024 * 1024), MALLOC_TRIM_THRESHOLD_: String(1024 ** 3) }),
       stdio: ['pipe', 'ignore', 'pipe'],
     });
     let stderr = '';
@@ -352,7 +413,7 @@ function fastImport(gitDir: string, stream: string, branches: number): Promise<v
 }
 
 /** A small, fast PRNG (mulberry32): the history must not depend on Math.random. */
-export function seededRandom(seed: number): () => number {
+export function seededPrng(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
@@ -379,7 +440,7 @@ function planHistory(options: SandboxHistoryOptions, trunk: string, trunkTip: st
   const lineCount = Math.max(0, Math.floor(options.releaseLines));
   const total = Math.max(0, Math.floor(options.commits));
   const tagTotal = Math.max(lineCount, Math.floor(options.tags));
-  const random = seededRandom(options.seed ?? 1);
+  const random = seededPrng(options.seed ?? 1);
   const prefix = options.tagPrefix ?? 'v';
   const minorsPerMajor = options.minorsPerMajor ?? 10;
   const branchName = options.branchName ?? ((major: number, minor: number) => `release/v${major}.${minor}`);

@@ -74,16 +74,43 @@ describe('createGitSandbox', () => {
     expect(await sb.git(['rev-list', '--count', 'origin/release/v1.0'], full)).toBe('7');
   });
 
+  it('copies a sandbox into an independent one', async () => {
+    const source = await sandbox();
+    await source.commit({ 'a.txt': 'a\n' }, 'fixture', { push: true });
+    const firstClone = await source.clone();
+    const copy = await source.copy();
+    sandboxes.push(copy);
+    expect(copy.root).not.toBe(source.root);
+    expect(await copy.git(['remote', 'get-url', 'origin'])).toBe(copy.originUrl);
+    await copy.commit({ 'b.txt': 'b\n' }, 'only in the copy', { push: true });
+    expect(await copy.revParse('refs/heads/main', copy.origin)).not.toBe(
+      await source.revParse('refs/heads/main', source.origin),
+    );
+    expect(await source.git(['log', '--format=%s', '-1'], source.origin)).toBe('fixture');
+    // New clones of the copy do not collide with the copied ones.
+    const clone = await copy.clone();
+    expect(clone).not.toBe(firstClone.replace(source.root, copy.root));
+    expect(await copy.git(['log', '--format=%s', '-1'], clone)).toBe('only in the copy');
+  });
+
   it('throws with git stderr when a command fails', async () => {
     const sb = await sandbox();
-    await expect(sb.git(['rev-parse', '--verify', 'no-such-branch'])).rejects.toThrow(/fatal: Needed a single revision/);
+    await expect(sb.git(['rev-parse', '--verify', 'no-such-branch'])).rejects.toThrow(
+      /fatal: Needed a single revision/,
+    );
   });
 });
 
 describe('generateHistory', () => {
   it('builds 20,000 commits and 2,000 tags over 40 release lines in seconds', async () => {
     const sb = await sandbox();
-    const history = await sb.generateHistory({ commits: 20_000, tags: 2_000, releaseLines: 40, seed: 42, updateClone: false });
+    const history = await sb.generateHistory({
+      commits: 20_000,
+      tags: 2_000,
+      releaseLines: 40,
+      seed: 42,
+      updateClone: false,
+    });
     console.log(
       `generateHistory: ${history.commits} commits, ${history.tags.length} tags, ${history.lines.length} lines in ${history.durationMs} ms`,
     );
@@ -104,7 +131,9 @@ describe('generateHistory', () => {
     // Every tag of a line is on that line; the .0 tag is its branch point on the trunk.
     const line = history.lines[7]!;
     const last = line.tags[line.tags.length - 1]!;
-    expect(await sb.revParse(`refs/tags/${last}`, sb.origin)).toBe(await sb.revParse(`refs/heads/${line.branch}`, sb.origin));
+    expect(await sb.revParse(`refs/tags/${last}`, sb.origin)).toBe(
+      await sb.revParse(`refs/heads/${line.branch}`, sb.origin),
+    );
     const branchPoint = await sb.revParse(`refs/tags/${line.tags[0]}`, sb.origin);
     await sb.git(['merge-base', '--is-ancestor', branchPoint, 'refs/heads/main'], sb.origin);
     await sb.git(['merge-base', '--is-ancestor', `refs/tags/${line.tags[10]}`, `refs/heads/${line.branch}`], sb.origin);
@@ -126,7 +155,9 @@ describe('generateHistory', () => {
     }
     const other = await sandbox();
     await other.generateHistory({ ...options, seed: 10 });
-    expect(await other.revParse('refs/heads/main', other.origin)).not.toBe(await a.revParse('refs/heads/main', a.origin));
+    expect(await other.revParse('refs/heads/main', other.origin)).not.toBe(
+      await a.revParse('refs/heads/main', a.origin),
+    );
     // The working clone now has the trunk checked out and every tag.
     expect(await a.revParse('HEAD')).toBe(await a.revParse('refs/heads/main', a.origin));
     expect(await a.git(['tag', '--list', 'v1.2.*'])).toContain('v1.2.9');

@@ -24,11 +24,17 @@ export interface BeadsConfig {
 
 /** The settings of `.beads/metadata.json` this suite reads. */
 export interface BeadsMetadata {
+  /** `database`: `beads.db` (a SQLite cache of the JSONL) before 1.0, `dolt` after. */
   readonly database?: string;
+  /** `jsonl_export`: the JSONL's name inside `.beads/` (bd ≤ 0.49). */
   readonly jsonlExport?: string;
+  /** `backend`, lower-cased (`dolt` in 1.x; absent or `sqlite` before). */
   readonly backend?: string;
+  /** `dolt_mode`: `embedded`, `server` or `proxied-server`. */
   readonly doltMode?: string;
+  /** `dolt_database`: the Dolt SQL database name. */
   readonly doltDatabase?: string;
+  /** `last_bd_version`: the bd version that last wrote the file. */
   readonly lastBdVersion?: string;
   /** Every key of the file, for diagnostics. */
   readonly raw: Readonly<Record<string, unknown>>;
@@ -124,7 +130,9 @@ export type BeadsMode = 'jsonl' | 'dolt' | 'none';
 export interface BeadsRepoFacts {
   /** Entries of `.beads/` (`issues.jsonl`, `config.yaml`, `embeddeddolt/`, …); a `.beads/` prefix is ignored. */
   readonly files: readonly string[];
+  /** The parsed `.beads/config.yaml`, when there is one. */
   readonly config?: BeadsConfig;
+  /** The parsed `.beads/metadata.json`, when there is one. */
   readonly metadata?: BeadsMetadata;
   /** Whether `git ls-remote <remote> refs/dolt/data` found the ref (undefined: not checked). */
   readonly hasDoltRemoteRef?: boolean;
@@ -134,6 +142,7 @@ export interface BeadsRepoFacts {
 
 /** The outcome of {@link detectBeadsMode}. */
 export interface BeadsModeDetection {
+  /** Where the truth is. */
   readonly mode: BeadsMode;
   /** One sentence saying why. */
   readonly reason: string;

@@ -18,7 +18,9 @@ import {
 
 /** What an issue id is hashed from (bd: `title|description|creator|created_at-in-ns|nonce`). */
 export interface BeadsIdInput {
+  /** The title exactly as it will be written. */
   readonly title: string;
+  /** The description exactly as it will be written (empty when absent). */
   readonly description?: string;
   /** The actor creating the issue (bd hashes its actor, which it also records as `created_by`). */
   readonly creator: string;
@@ -26,7 +28,7 @@ export interface BeadsIdInput {
   readonly createdAt: string | Date;
 }
 
-/** Shortest and longest hash bd uses. */
+/** Shortest hash bd uses. */
 export const BEADS_ID_MIN_LENGTH = 3;
 /** Longest hash bd uses; it gives up beyond it. */
 export const BEADS_ID_MAX_LENGTH = 8;
@@ -122,7 +124,9 @@ export function beadsDetectPrefix(ids: Iterable<string | undefined>): string | u
 
 /** A dependency of a new issue: "the new issue depends on `dependsOn`". */
 export interface BeadsDependencySpec {
+  /** A dependency type from {@link BEADS_DEPENDENCY_TYPES}, e.g. `discovered-from`. */
   readonly type: string;
+  /** The id of the issue depended on. */
   readonly dependsOn: string;
 }
 
@@ -142,8 +146,11 @@ export function parseBeadsDependencySpec(spec: string, input = 'depends-on'): Be
 
 /** The fields of a new issue. */
 export interface BeadsNewIssue {
+  /** From {@link beadsNewId}. */
   readonly id: string;
+  /** Required; at most 500 bytes. */
   readonly title: string;
+  /** Omitted when empty, as bd omits it. */
   readonly description?: string;
   /** Default `open`; `closed` is refused (a new issue is created open, then closed). */
   readonly status?: string;
@@ -151,13 +158,19 @@ export interface BeadsNewIssue {
   readonly priority?: number;
   /** Default `task`. */
   readonly issueType?: string;
+  /** Who works on it. */
   readonly assignee?: string;
+  /** The human owner (bd writes the git author email). */
   readonly owner?: string;
+  /** Written as both `created_at` and `updated_at`; use the time the id was hashed from. */
   readonly createdAt: string | Date;
+  /** The actor creating it, also recorded on its dependencies. */
   readonly createdBy: string;
+  /** Written sorted and without duplicates. */
   readonly labels?: readonly string[];
   /** A link to an external tracker, e.g. `gh-123`. */
   readonly externalRef?: string;
+  /** What the new issue depends on, e.g. `{ type: 'discovered-from', dependsOn: 'bd-a1b2' }`. */
   readonly dependencies?: readonly BeadsDependencySpec[];
 }
 

@@ -1,6 +1,6 @@
 // `.beads/issues.jsonl` as a sequence of byte ranges. Only the lines an edit touches are decoded
-// and re-encoded; everything else is copied from the original buffer, so it stays byte-identical
-// and a 50,000-issue file costs one read, one write and a few index arrays.
+// and re-encoded; everything else is copied from the original buffer, so it stays byte-identical,
+// and a transition on a 50,000-issue file costs one read, one write and a binary search.
 import { ConfigurationError } from '../errors.js';
 import {
   beadsJsonEqual,
@@ -26,7 +26,9 @@ export interface BeadsJsonlParseOptions {
 
 /** Where one line sits in the file: the byte range of its content, terminator excluded. */
 export interface BeadsJsonlLine {
+  /** Offset of the line's first byte. */
   readonly start: number;
+  /** Offset just past its content (before `\r\n` or `\n`). */
   readonly end: number;
 }
 
@@ -436,8 +438,9 @@ export function applyBeadsEdits(doc: BeadsJsonlDocument, edits: readonly BeadsEd
     if (touched.has(id)) throw new TypeError(`Two edits for Beads issue ${id}: combine them into one record`);
     touched.add(id);
     if (edit.kind === 'insert') {
-      if (doc.findLine(id) >= 0)
+      if (doc.findLine(id) >= 0) {
         throw new ConfigurationError(`Beads issue ${id} already exists in ${doc.name}.`, 'ticket');
+      }
       inserts.push(edit.record);
       continue;
     }

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
-import { isolatedGitEnv } from '../sandbox.js';
+import { sandboxGitEnv } from '../sandbox.js';
 
 /** A git person line: who and when. */
 export interface GitPerson {
@@ -107,7 +107,7 @@ export class BareRepository {
       const child = execFile(
         'git',
         [...args],
-        { cwd: this.dir, env: isolatedGitEnv(options.env), maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' },
+        { cwd: this.dir, env: sandboxGitEnv(options.env), maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' },
         (error, stdout, stderr) => {
           const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
           resolve({ code, stdout, stderr });
@@ -207,7 +207,8 @@ export class BareRepository {
         }
         // Sizes are in bytes: slicing the Buffer keeps multi-byte messages aligned.
         const end = headerEnd + 1 + Number(size);
-        if (type === 'commit' && sha) this.commits.set(sha, parseCommit(sha, data.subarray(headerEnd + 1, end).toString('utf8')));
+        if (type === 'commit' && sha)
+          this.commits.set(sha, parseCommit(sha, data.subarray(headerEnd + 1, end).toString('utf8')));
         offset = end + 1;
       }
     }
@@ -375,7 +376,7 @@ export class BareRepository {
       const child = execFile(
         'git',
         [...args],
-        { cwd: this.dir, env: isolatedGitEnv(), encoding: 'buffer', maxBuffer: 512 * 1024 * 1024 },
+        { cwd: this.dir, env: sandboxGitEnv(), encoding: 'buffer', maxBuffer: 512 * 1024 * 1024 },
         (error, stdout, stderr) =>
           error ? reject(new Error(`git ${args.join(' ')} failed: ${stderr.toString().trim()}`)) : resolve(stdout),
       );

@@ -14,8 +14,12 @@ export interface Hub {
   /** The current time, GitHub style (`2024-01-01T00:00:00Z`). */
   now(): string;
   protectedBranches: ReadonlySet<string>;
-  /** Team slug → login → role. */
+  /** `org/slug` (lower case) → login (lower case) → role. */
   teams: ReadonlyMap<string, ReadonlyMap<string, 'member' | 'maintainer'>>;
+  /** How many reads of an open pull request answer `mergeable: null` before it is computed. */
+  mergeableUnknownReads: number;
+  /** Reads so far, by pull request number. */
+  pullReads: Map<number, number>;
 }
 
 /** One validated request, as a handler sees it. */

@@ -1,4 +1,4 @@
-import { seededRandom } from '../sandbox.js';
+import { seededPrng } from '../sandbox.js';
 import type {
   StandInFaultHandle,
   StandInFaultKind,
@@ -93,8 +93,9 @@ export class FaultController implements StandInFaults {
   }
 
   random(options: StandInRandomFaults): StandInFaultHandle {
-    if (!(options.rate >= 0 && options.rate <= 1)) throw new Error(`faults.random: rate must be within 0..1, got ${options.rate}`);
-    const rule: RandomRule = { options, draw: seededRandom(options.seed), hits: 0, cancelled: false };
+    if (!(options.rate >= 0 && options.rate <= 1))
+      throw new Error(`faults.random: rate must be within 0..1, got ${options.rate}`);
+    const rule: RandomRule = { options, draw: seededPrng(options.seed), hits: 0, cancelled: false };
     this.randoms.push(rule);
     return handle(rule);
   }
@@ -105,7 +106,14 @@ export class FaultController implements StandInFaults {
     fn: WriteHook,
     options: { times?: number } = {},
   ): StandInFaultHandle {
-    const hook: Hook = { method: method.toUpperCase(), path, fn, remaining: options.times ?? 1, hits: 0, cancelled: false };
+    const hook: Hook = {
+      method: method.toUpperCase(),
+      path,
+      fn,
+      remaining: options.times ?? 1,
+      hits: 0,
+      cancelled: false,
+    };
     this.hooks.push(hook);
     return handle(hook);
   }

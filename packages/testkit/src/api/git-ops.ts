@@ -24,7 +24,9 @@ export async function mergeIntoBranch(
   base: string,
   headSha: string,
   message: string,
-): Promise<{ kind: 'merged'; sha: string } | { kind: 'up-to-date' } | { kind: 'conflict'; files: string[] } | { kind: 'moved' }> {
+): Promise<
+  { kind: 'merged'; sha: string } | { kind: 'up-to-date' } | { kind: 'conflict'; files: string[] } | { kind: 'moved' }
+> {
   const baseRef = `refs/heads/${base}`;
   const baseSha = await hub.repo.resolve(baseRef);
   if (!baseSha) throw new Error(`branch ${base} vanished`);
@@ -44,13 +46,29 @@ export async function mergeIntoBranch(
 
 /**
  * The numbers of a pull request that come from git. Open pull requests follow their branches (as
- * on GitHub, where pushing to the head updates the pull request); `full` adds mergeability (a real
- * `git merge-tree`) and diff statistics.
+ * on GitHub, where pushing to the head updates the pull request) and count as merged once the base
+ * contains the head (a push or ref update that merged it outside the pull request); `full` adds
+ * mergeability (a real `git merge-tree`) and diff statistics.
  */
 export async function pullLive(hub: Hub, pull: StandInPull, full: boolean): Promise<PullLive> {
   if (pull.state === 'open') {
+    const previousBase = pull.baseSha;
     pull.headSha = (await hub.repo.resolve(`refs/heads/${pull.head}`)) ?? pull.headSha;
     pull.baseSha = (await hub.repo.resolve(`refs/heads/${pull.base}`)) ?? pull.baseSha;
+    if (pull.baseSha !== previousBase && (await hub.repo.isAncestor(pull.headSha, pull.baseSha))) {
+      const now = hub.now();
+      Object.assign(pull, {
+        state: 'closed',
+        merged: true,
+        mergedAt: now,
+        mergedBy: hub.actor,
+        mergeCommitSha: pull.headSha,
+        closedAt: now,
+        closedBy: hub.actor,
+        updatedAt: now,
+        mergedCommits: await hub.repo.revList(['--reverse', `${previousBase}..${pull.headSha}`]),
+      });
+    }
   }
   const live: PullLive = {
     headSha: pull.headSha,
@@ -75,12 +93,20 @@ export async function pullLive(hub: Hub, pull: StandInPull, full: boolean): Prom
     live.additions = files.reduce((sum, file) => sum + file.additions, 0);
     live.deletions = files.reduce((sum, file) => sum + file.deletions, 0);
   }
-  if (pull.state === 'open') {
+  const reads = (hub.pullReads.get(pull.number) ?? 0) + 1;
+  hub.pullReads.set(pull.number, reads);
+  // GitHub computes mergeability in the background: the first reads may answer null.
+  if (pull.state === 'open' && reads > hub.mergeableUnknownReads) {
     const outcome = await hub.repo.mergeTree(pull.baseSha, pull.headSha);
     live.mergeable = outcome.clean;
     live.mergeableState = !outcome.clean ? 'dirty' : pull.draft ? 'draft' : 'clean';
   }
   return live;
+}
+
+/** Brings every open pull request up to date with its branches (some may turn out merged). */
+export async function refreshOpenPulls(hub: Hub): Promise<void> {
+  for (const pull of hub.state.pulls) if (pull.state === 'open') await pullLive(hub, pull, false);
 }
 
 /** The combined state of a commit's statuses: the newest status per context. */

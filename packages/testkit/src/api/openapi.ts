@@ -42,8 +42,8 @@ const addFormats = ((ajvFormats as unknown as { default?: unknown }).default ?? 
 
 /**
  * Translates OpenAPI 3.0 schema dialect to the JSON Schema Ajv speaks: `nullable: true` becomes a
- * type union (or an `anyOf` with `null` when the schema has no `type`), and local `$ref`s point
- * into the registered document.
+ * type union (or an `anyOf` with `null` when the schema has no `type`), `oneOf` becomes `anyOf`,
+ * and local `$ref`s point into the registered document.
  */
 function toJsonSchema(value: Json, inPropertyMap = false): Json {
   if (Array.isArray(value)) return value.map((item) => toJsonSchema(item));
@@ -54,6 +54,11 @@ function toJsonSchema(value: Json, inPropertyMap = false): Json {
       out[key] = `${SCHEMA_ID}${item}`;
     } else if (!inPropertyMap && key === 'nullable') {
       continue;
+    } else if (!inPropertyMap && key === 'oneOf') {
+      // GitHub's description writes oneOf for alternatives that overlap (its 409 answers are
+      // "basic-error or rule-violation-error", and any error body fits both), so exclusive
+      // matching would reject GitHub's own answers; what it means is anyOf.
+      out.anyOf = toJsonSchema(item);
     } else {
       out[key] = toJsonSchema(item, !inPropertyMap && (key === 'properties' || key === 'patternProperties'));
     }
@@ -120,7 +125,10 @@ export function describeSchemaErrors(errors: ErrorObject[] | null | undefined, d
     } else if (error.keyword === 'enum') {
       detail = `must be one of ${preview((error.params as { allowedValues: unknown[] }).allowedValues)}`;
     }
-    const got = error.keyword === 'required' || error.keyword === 'additionalProperties' ? '' : ` (got ${preview(valueAt(data, error.instancePath))})`;
+    const got =
+      error.keyword === 'required' || error.keyword === 'additionalProperties'
+        ? ''
+        : ` (got ${preview(valueAt(data, error.instancePath))})`;
     sentences.add(`${where} ${detail}${got}`);
     if (sentences.size >= 6) break;
   }
@@ -147,7 +155,9 @@ export class ApiDescription {
     for (const [path, item] of Object.entries(paths)) {
       for (const [method, operation] of Object.entries(item)) {
         const operationId = operation.operationId as string;
-        const parameters = ((operation.parameters ?? []) as JsonObject[]).map((p) => this.resolve(p) as unknown as Parameter);
+        const parameters = ((operation.parameters ?? []) as JsonObject[]).map(
+          (p) => this.resolve(p) as unknown as Parameter,
+        );
         const body = operation.requestBody ? this.resolve(operation.requestBody as JsonObject) : undefined;
         this.operations.set(operationId, {
           operationId,

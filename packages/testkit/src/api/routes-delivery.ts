@@ -188,7 +188,8 @@ async function createDeployment(call: Call): Promise<Reply> {
     if (trunkSha && !(await hub.repo.isAncestor(trunkSha, sha))) {
       const message = `Auto-merged ${trunk} into ${ref} on deployment.`;
       const result = await mergeIntoBranch(hub, ref, trunkSha, message);
-      if (result.kind === 'conflict' || result.kind === 'moved') return failure(409, `Conflict merging ${trunk} into ${ref}.`);
+      if (result.kind === 'conflict' || result.kind === 'moved')
+        return failure(409, `Conflict merging ${trunk} into ${ref}.`);
       return ok({ message }, 202);
     }
   }
@@ -197,7 +198,9 @@ async function createDeployment(call: Call): Promise<Reply> {
   const contexts = Array.isArray(body.required_contexts)
     ? (body.required_contexts as string[])
     : statuses.map((status) => status.context);
-  const failing = contexts.filter((context) => statuses.find((status) => status.context === context)?.state !== 'success');
+  const failing = contexts.filter(
+    (context) => statuses.find((status) => status.context === context)?.state !== 'success',
+  );
   if (failing.length > 0) {
     return {
       status: 409,
@@ -319,8 +322,18 @@ async function teamMembership(call: Call): Promise<Reply> {
 
 /** Releases, deployments and their statuses, collaborator permission and team membership. */
 export const deliveryRoutes: Route[] = [
-  { method: 'GET', pattern: '/repos/{owner}/{repo}/releases', operationId: 'repos/list-releases', handler: listReleases },
-  { method: 'POST', pattern: '/repos/{owner}/{repo}/releases', operationId: 'repos/create-release', handler: createRelease },
+  {
+    method: 'GET',
+    pattern: '/repos/{owner}/{repo}/releases',
+    operationId: 'repos/list-releases',
+    handler: listReleases,
+  },
+  {
+    method: 'POST',
+    pattern: '/repos/{owner}/{repo}/releases',
+    operationId: 'repos/create-release',
+    handler: createRelease,
+  },
   {
     method: 'GET',
     pattern: '/repos/{owner}/{repo}/releases/latest',

@@ -14,7 +14,7 @@ import {
   text,
   unprocessable,
 } from './context.js';
-import { actorIdentity, combinedState, mergeIntoBranch, pullLive } from './git-ops.js';
+import { actorIdentity, combinedState, mergeIntoBranch, pullLive, refreshOpenPulls } from './git-ops.js';
 
 const FULL_SHA = /^[0-9a-f]{40}$/;
 
@@ -36,17 +36,13 @@ function refsPrefixHint(param: string): string {
   return param.startsWith('refs/') ? ` (the ref parameter is heads/… or tags/…, without "refs/": ${param})` : '';
 }
 
-async function commitOrUndefined(hub: Hub, sha: string): Promise<CommitData | undefined> {
-  return hub.repo.commit(sha);
-}
-
 /** A commit with its files against the first parent, the way GET commits/{ref} answers it. */
 async function fullCommit(hub: Hub, commit: CommitData): Promise<Record<string, unknown>> {
   const files = await hub.repo.diff(commit.parents[0], commit.sha);
   return hub.shapes.commit(commit, files);
 }
 
-/** Numbers two versions-like names for the tag list (newest version first, like GitHub's list). */
+/** Orders version-like names by their numbers (`v1.10.0` after `v1.9.3`), for the tag list. */
 function compareVersionNames(a: string, b: string): number {
   const split = (name: string) => name.split(/(\d+)/).map((part, i) => (i % 2 === 1 ? Number(part) : part));
   const left = split(a);
@@ -151,7 +147,7 @@ async function getGitCommit(call: Call): Promise<Reply> {
   const type = await call.hub.repo.objectType(sha);
   if (type !== 'commit') return notFound();
   const full = await call.hub.repo.resolve(sha);
-  const commit = full ? await commitOrUndefined(call.hub, full) : undefined;
+  const commit = full ? await call.hub.repo.commit(full) : undefined;
   return commit ? ok(call.hub.shapes.gitCommit(commit)) : notFound();
 }
 
@@ -212,7 +208,7 @@ async function compare(call: Call): Promise<Reply> {
   const all = await hub.repo.revList(['--reverse', `${base}..${head}`]);
   const paged = call.query.page !== undefined || call.query.per_page !== undefined;
   // Without paging GitHub lists the first 250 commits; files come on the first page only (≤ 300).
-  const page = paged ? paginate(call, all, { defaultPerPage: 250, maxPerPage: 250 }) : { items: all.slice(0, 250), headers: {} };
+  const page = paged ? paginate(call, all) : { items: all.slice(0, 250), headers: {} };
   const firstPage = !paged || call.query.page === undefined || call.query.page === 1;
   const files = firstPage ? (await hub.repo.diff(mergeBase, head)).slice(0, 300) : [];
   const data = await hub.repo.commitData([base, mergeBase, ...page.items]);
@@ -300,6 +296,7 @@ async function pullsOfCommit(call: Call): Promise<Reply> {
   const { hub } = call;
   const sha = await hub.repo.resolveCommit(call.params.commit_sha!);
   if (!sha) return unprocessable(`No commit found for SHA: ${call.params.commit_sha}`);
+  await refreshOpenPulls(hub);
   const found = [];
   for (const pull of hub.state.pulls) {
     if (pull.merged) {
@@ -405,8 +402,18 @@ export const gitRoutes: Route[] = [
     handler: listMatchingRefs,
   },
   { method: 'POST', pattern: '/repos/{owner}/{repo}/git/refs', operationId: 'git/create-ref', handler: createRef },
-  { method: 'PATCH', pattern: '/repos/{owner}/{repo}/git/refs/{ref+}', operationId: 'git/update-ref', handler: updateRef },
-  { method: 'DELETE', pattern: '/repos/{owner}/{repo}/git/refs/{ref+}', operationId: 'git/delete-ref', handler: deleteRef },
+  {
+    method: 'PATCH',
+    pattern: '/repos/{owner}/{repo}/git/refs/{ref+}',
+    operationId: 'git/update-ref',
+    handler: updateRef,
+  },
+  {
+    method: 'DELETE',
+    pattern: '/repos/{owner}/{repo}/git/refs/{ref+}',
+    operationId: 'git/delete-ref',
+    handler: deleteRef,
+  },
   { method: 'POST', pattern: '/repos/{owner}/{repo}/git/tags', operationId: 'git/create-tag', handler: createTag },
   { method: 'GET', pattern: '/repos/{owner}/{repo}/git/tags/{tag_sha}', operationId: 'git/get-tag', handler: getTag },
   {
@@ -428,7 +435,12 @@ export const gitRoutes: Route[] = [
     operationId: 'repos/get-combined-status-for-ref',
     handler: combinedStatus,
   },
-  { method: 'GET', pattern: '/repos/{owner}/{repo}/commits/{ref+}', operationId: 'repos/get-commit', handler: getCommit },
+  {
+    method: 'GET',
+    pattern: '/repos/{owner}/{repo}/commits/{ref+}',
+    operationId: 'repos/get-commit',
+    handler: getCommit,
+  },
   {
     method: 'GET',
     pattern: '/repos/{owner}/{repo}/compare/{basehead+}',
@@ -436,7 +448,12 @@ export const gitRoutes: Route[] = [
     handler: compare,
   },
   { method: 'POST', pattern: '/repos/{owner}/{repo}/merges', operationId: 'repos/merge', handler: merge },
-  { method: 'GET', pattern: '/repos/{owner}/{repo}/branches', operationId: 'repos/list-branches', handler: listBranches },
+  {
+    method: 'GET',
+    pattern: '/repos/{owner}/{repo}/branches',
+    operationId: 'repos/list-branches',
+    handler: listBranches,
+  },
   {
     method: 'GET',
     pattern: '/repos/{owner}/{repo}/branches/{branch+}',
@@ -450,7 +467,12 @@ export const gitRoutes: Route[] = [
     operationId: 'repos/create-commit-status',
     handler: createStatus,
   },
-  { method: 'GET', pattern: '/repos/{owner}/{repo}/contents/{path*}', operationId: 'repos/get-content', handler: getContent },
+  {
+    method: 'GET',
+    pattern: '/repos/{owner}/{repo}/contents/{path*}',
+    operationId: 'repos/get-content',
+    handler: getContent,
+  },
   {
     method: 'PUT',
     pattern: '/repos/{owner}/{repo}/contents/{path+}',

@@ -12,7 +12,7 @@ import {
   unprocessable,
   validationFailed,
 } from './context.js';
-import { actorIdentity, mergeIntoBranch, pullLive, webFlowIdentity } from './git-ops.js';
+import { actorIdentity, mergeIntoBranch, pullLive, refreshOpenPulls, webFlowIdentity } from './git-ops.js';
 import type { StandInIssue, StandInLabel, StandInPull } from './store.js';
 
 function findIssue(call: Call): StandInIssue | undefined {
@@ -27,7 +27,13 @@ function findPull(call: Call): StandInPull | undefined {
 function ensureLabel(hub: Hub, name: string): StandInLabel {
   const existing = hub.state.label(name);
   if (existing) return existing;
-  const label: StandInLabel = { id: hub.state.nextId('label'), name, color: 'ededed', description: null, default: false };
+  const label: StandInLabel = {
+    id: hub.state.nextId('label'),
+    name,
+    color: 'ededed',
+    description: null,
+    default: false,
+  };
   hub.state.labels.push(label);
   return label;
 }
@@ -74,6 +80,7 @@ function sortItems<T extends { createdAt: string; updatedAt: string; number: num
 
 async function listPulls(call: Call): Promise<Reply> {
   const { hub, query } = call;
+  await refreshOpenPulls(hub);
   const stateFilter = typeof query.state === 'string' ? query.state : 'open';
   let pulls = hub.state.pulls.filter((pull) => stateFilter === 'all' || pull.state === stateFilter);
   // GitHub applies `head` only in its `owner:branch` form; a bare branch name is ignored, so a
@@ -99,13 +106,16 @@ async function createPull(call: Call): Promise<Reply> {
   const baseSha = await hub.repo.resolve(`refs/heads/${base}`);
   if (!headSha) return validationFailed({ resource: 'PullRequest', field: 'head', code: 'invalid' });
   if (!baseSha) return validationFailed({ resource: 'PullRequest', field: 'base', code: 'invalid' });
+  await refreshOpenPulls(hub);
   const fromIssue = typeof body.issue === 'number' ? hub.state.item(body.issue) : undefined;
   if (body.issue !== undefined && (!fromIssue || fromIssue.kind !== 'issue')) {
     return validationFailed({ resource: 'PullRequest', field: 'issue', code: 'invalid' });
   }
   const title = text(body, 'title') ?? fromIssue?.title;
   if (!title) return validationFailed({ resource: 'PullRequest', field: 'title', code: 'missing_field' });
-  const duplicate = hub.state.pulls.find((pull) => pull.state === 'open' && pull.head === headName && pull.base === base);
+  const duplicate = hub.state.pulls.find(
+    (pull) => pull.state === 'open' && pull.head === headName && pull.base === base,
+  );
   if (duplicate) {
     return validationFailed({
       resource: 'PullRequest',
@@ -114,7 +124,11 @@ async function createPull(call: Call): Promise<Reply> {
     });
   }
   if ((await hub.repo.count(`${baseSha}..${headSha}`)) === 0) {
-    return validationFailed({ resource: 'PullRequest', code: 'custom', message: `No commits between ${base} and ${headName}` });
+    return validationFailed({
+      resource: 'PullRequest',
+      code: 'custom',
+      message: `No commits between ${base} and ${headName}`,
+    });
   }
   const now = hub.now();
   const pull: StandInPull = {
@@ -173,7 +187,9 @@ async function updatePull(call: Call): Promise<Reply> {
   }
   if (body.state === 'open' && pull.state === 'closed') {
     if (pull.merged) return validationFailed({ resource: 'PullRequest', field: 'state', code: 'invalid' });
-    const other = hub.state.pulls.find((p) => p !== pull && p.state === 'open' && p.head === pull.head && p.base === pull.base);
+    const other = hub.state.pulls.find(
+      (p) => p !== pull && p.state === 'open' && p.head === pull.head && p.base === pull.base,
+    );
     if (other) {
       return validationFailed({
         resource: 'PullRequest',
@@ -202,7 +218,9 @@ async function listPullCommits(call: Call): Promise<Reply> {
   const pull = findPull(call);
   if (!pull) return notFound();
   const live = await pullLive(hub, pull, false);
-  const shas = pull.merged ? pull.mergedCommits : await hub.repo.revList(['--reverse', `${live.baseSha}..${live.headSha}`]);
+  const shas = pull.merged
+    ? pull.mergedCommits
+    : await hub.repo.revList(['--reverse', `${live.baseSha}..${live.headSha}`]);
   // GitHub lists at most 250 commits of a pull request.
   const page = paginate(call, shas.slice(0, 250));
   const data = await hub.repo.commitData(page.items);
@@ -324,6 +342,7 @@ function issueComments(call: Call) {
 
 async function listIssues(call: Call): Promise<Reply> {
   const { hub, query } = call;
+  await refreshOpenPulls(hub);
   const stateFilter = typeof query.state === 'string' ? query.state : 'open';
   let items = hub.state.items.filter((item) => stateFilter === 'all' || item.state === stateFilter);
   if (typeof query.labels === 'string' && query.labels !== '') {
@@ -366,7 +385,12 @@ async function createIssue(call: Call): Promise<Reply> {
   ];
   const unknown = assignees.filter((login) => !hub.shapes.knownUser(login));
   if (unknown.length > 0) {
-    return validationFailed({ resource: 'Issue', field: 'assignees', code: 'invalid', message: `${unknown[0]} cannot be assigned` });
+    return validationFailed({
+      resource: 'Issue',
+      field: 'assignees',
+      code: 'invalid',
+      message: `${unknown[0]} cannot be assigned`,
+    });
   }
   const item: StandInIssue = {
     kind: 'issue',
@@ -411,7 +435,9 @@ async function updateIssue(call: Call): Promise<Reply> {
       ...(typeof body.assignee === 'string' ? [body.assignee] : []),
       ...(Array.isArray(body.assignees) ? (body.assignees as string[]) : []),
     ];
-    item.assignees = logins.filter((login) => hub.shapes.knownUser(login)).map((login) => hub.shapes.knownUser(login)!.login);
+    item.assignees = logins
+      .filter((login) => hub.shapes.knownUser(login))
+      .map((login) => hub.shapes.knownUser(login)!.login);
   }
   if (body.state === 'closed' && item.state === 'open') {
     if (item.kind === 'pull') await pullLive(hub, item as StandInPull, false);
@@ -535,7 +561,12 @@ export const workRoutes: Route[] = [
   { method: 'GET', pattern: '/repos/{owner}/{repo}/pulls', operationId: 'pulls/list', handler: listPulls },
   { method: 'POST', pattern: '/repos/{owner}/{repo}/pulls', operationId: 'pulls/create', handler: createPull },
   { method: 'GET', pattern: '/repos/{owner}/{repo}/pulls/{pull_number}', operationId: 'pulls/get', handler: getPull },
-  { method: 'PATCH', pattern: '/repos/{owner}/{repo}/pulls/{pull_number}', operationId: 'pulls/update', handler: updatePull },
+  {
+    method: 'PATCH',
+    pattern: '/repos/{owner}/{repo}/pulls/{pull_number}',
+    operationId: 'pulls/update',
+    handler: updatePull,
+  },
   {
     method: 'GET',
     pattern: '/repos/{owner}/{repo}/pulls/{pull_number}/commits',
@@ -554,7 +585,12 @@ export const workRoutes: Route[] = [
     operationId: 'pulls/request-reviewers',
     handler: requestReviewers,
   },
-  { method: 'PUT', pattern: '/repos/{owner}/{repo}/pulls/{pull_number}/merge', operationId: 'pulls/merge', handler: mergePull },
+  {
+    method: 'PUT',
+    pattern: '/repos/{owner}/{repo}/pulls/{pull_number}/merge',
+    operationId: 'pulls/merge',
+    handler: mergePull,
+  },
   { method: 'GET', pattern: '/repos/{owner}/{repo}/issues', operationId: 'issues/list-for-repo', handler: listIssues },
   { method: 'POST', pattern: '/repos/{owner}/{repo}/issues', operationId: 'issues/create', handler: createIssue },
   {
@@ -563,8 +599,18 @@ export const workRoutes: Route[] = [
     operationId: 'issues/update-comment',
     handler: updateComment,
   },
-  { method: 'GET', pattern: '/repos/{owner}/{repo}/issues/{issue_number}', operationId: 'issues/get', handler: getIssue },
-  { method: 'PATCH', pattern: '/repos/{owner}/{repo}/issues/{issue_number}', operationId: 'issues/update', handler: updateIssue },
+  {
+    method: 'GET',
+    pattern: '/repos/{owner}/{repo}/issues/{issue_number}',
+    operationId: 'issues/get',
+    handler: getIssue,
+  },
+  {
+    method: 'PATCH',
+    pattern: '/repos/{owner}/{repo}/issues/{issue_number}',
+    operationId: 'issues/update',
+    handler: updateIssue,
+  },
   {
     method: 'GET',
     pattern: '/repos/{owner}/{repo}/issues/{issue_number}/labels',

@@ -101,12 +101,17 @@ function matchRoute(route: CompiledRoute, raw: string[]): Record<string, string>
   if (decoded.some((part) => part === undefined)) return undefined;
   const value = decoded.join('/');
   if (!optional && value === '') return undefined;
-  params[/^\{(\w+)[+*]\}$/.exec(route.segments[route.rest]!)![1]!] = value;
-  for (const [key, item] of Object.entries(params)) if (item === '' && key !== 'ref' && key !== 'path') return undefined;
+  const restName = /^\{(\w+)[+*]\}$/.exec(route.segments[route.rest]!)![1]!;
+  params[restName] = value;
+  // Only the trailing `{name*}` parameter may be empty (`git/matching-refs/` lists every ref).
+  if (Object.entries(params).some(([key, item]) => item === '' && key !== restName)) return undefined;
   return params;
 }
 
-function findRoute(method: string, rawPath: string): { route: CompiledRoute; params: Record<string, string> } | undefined {
+function findRoute(
+  method: string,
+  rawPath: string,
+): { route: CompiledRoute; params: Record<string, string> } | undefined {
   const raw = rawPath.replace(/\/+$/, '').split('/');
   for (const route of ROUTES) {
     if (route.method !== method) continue;
@@ -144,7 +149,10 @@ export async function startGitHubStandIn(options: GitHubStandInOptions): Promise
   }
   const defaultBranch = options.defaultBranch ?? (await repo.headBranch()) ?? 'main';
   const clock = options.now ?? (() => new Date());
-  const now = () => clock().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const now = () =>
+    clock()
+      .toISOString()
+      .replace(/\.\d{3}Z$/, 'Z');
   const validate = options.validate ?? true;
   const strictBodies = options.strictBodies ?? true;
   const serverUrl = (options.serverUrl ?? 'https://github.com').replace(/\/+$/, '');
@@ -204,6 +212,8 @@ export async function startGitHubStandIn(options: GitHubStandInOptions): Promise
     now,
     protectedBranches: new Set(options.protectedBranches ?? []),
     teams: teams as Hub['teams'],
+    mergeableUnknownReads: options.mergeableUnknownReads ?? 0,
+    pullReads: new Map(),
   };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -292,14 +302,28 @@ export async function startGitHubStandIn(options: GitHubStandInOptions): Promise
     const sameRepo = (name: string | undefined, expected: string) =>
       name === undefined || name.toLowerCase() === expected.toLowerCase();
     if (!sameRepo(params.owner, options.owner) || !sameRepo(params.repo, options.repo)) {
-      violation('repository', `${params.owner}/${params.repo} is not the repository served (${options.owner}/${options.repo})`);
+      violation(
+        'repository',
+        `${params.owner}/${params.repo} is not the repository served (${options.owner}/${options.repo})`,
+      );
       send(error(404, 'Not Found'));
       return;
     }
 
     const coercedQuery: Record<string, unknown> = { ...query };
     const coercedParams: Record<string, unknown> = { ...params };
-    if (description) {
+    if (!description) {
+      // Without the description to coerce by, read numbers and booleans the obvious way.
+      for (const [key, value] of Object.entries(query)) {
+        coercedQuery[key] = /^\d+$/.test(value)
+          ? Number(value)
+          : value === 'true'
+            ? true
+            : value === 'false'
+              ? false
+              : value;
+      }
+    } else {
       const problems = description.validateRequest(route.operationId, {
         pathParams: coercedParams,
         query: coercedQuery,
@@ -402,7 +426,11 @@ export async function startGitHubStandIn(options: GitHubStandInOptions): Promise
       case 'secondary-rate-limit':
         send({
           status: 403,
-          body: { message: SECONDARY_RATE_LIMIT, documentation_url: `${docs}#about-secondary-rate-limits`, status: '403' },
+          body: {
+            message: SECONDARY_RATE_LIMIT,
+            documentation_url: `${docs}#about-secondary-rate-limits`,
+            status: '403',
+          },
           headers: { 'retry-after': String(decision.retryAfter) },
         });
         return;

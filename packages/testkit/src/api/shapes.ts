@@ -83,7 +83,8 @@ export class Shapes {
   ) {
     this.repoApi = `${settings.apiUrl}/repos/${settings.owner}/${settings.repo}`;
     this.repoHtml = `${settings.serverUrl}/${settings.owner}/${settings.repo}`;
-    for (const [login, options] of Object.entries(settings.users)) this.users.set(login.toLowerCase(), this.make(login, options));
+    for (const [login, options] of Object.entries(settings.users))
+      this.users.set(login.toLowerCase(), this.make(login, options));
     if (!this.users.has(settings.actor.toLowerCase())) {
       this.users.set(settings.actor.toLowerCase(), this.make(settings.actor, { permission: 'admin' }));
     }
@@ -132,7 +133,10 @@ export class Shapes {
       avatar_url: `https://avatars.githubusercontent.com/u/${id}?v=4`,
       gravatar_id: '',
       url: base,
-      html_url: type === 'Bot' ? `${this.settings.serverUrl}/apps/${name.replace(/%5Bbot%5D$/i, '')}` : `${this.settings.serverUrl}/${name}`,
+      html_url:
+        type === 'Bot'
+          ? `${this.settings.serverUrl}/apps/${name.replace(/%5Bbot%5D$/i, '')}`
+          : `${this.settings.serverUrl}/${name}`,
       followers_url: `${base}/followers`,
       following_url: `${base}/following{/other_user}`,
       gists_url: `${base}/gists{/gist_id}`,

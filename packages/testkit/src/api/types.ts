@@ -48,6 +48,12 @@ export interface GitHubStandInOptions {
    * them silently, so a misspelt field would otherwise pass every test.
    */
   strictBodies?: boolean;
+  /**
+   * How many full reads (create, get, update) of an open pull request answer `mergeable: null`,
+   * `mergeable_state: "unknown"` before the real value, as GitHub does while it computes it in
+   * the background (default 0).
+   */
+  mergeableUnknownReads?: number;
   /** Clock for timestamps (default: the real one). */
   now?: () => Date;
   /** Port to listen on (default: any free port on 127.0.0.1). */

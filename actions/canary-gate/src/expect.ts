@@ -48,7 +48,11 @@ export function parseStatusRanges(text: string, input = 'expect-status'): Status
     .map((item) => item.trim())
     .filter(Boolean);
   // "200 - 399" splits into three items: glue a lone dash back onto its neighbours.
-  const joined = items.join(' ').replace(/\s*-\s*/g, '-').split(' ').filter(Boolean);
+  const joined = items
+    .join(' ')
+    .replace(/\s*-\s*/g, '-')
+    .split(' ')
+    .filter(Boolean);
   if (joined.length === 0) {
     throw new ConfigurationError(`Input "${input}" must list status codes, e.g. 200-399 or 200,204.`, input);
   }

@@ -206,7 +206,8 @@ function topReasons(reasons: Record<string, number>): string {
 export function httpBatchMeasurement(batch: HttpBatch): CanaryMeasurement {
   if (batch.requests === 0) return { noData: 'no request was sent' };
   if (batch.successes + batch.failures === 0) {
-    const what = batch.requests === 1 ? 'the request was not answered' : `none of ${batch.requests} requests was answered`;
+    const what =
+      batch.requests === 1 ? 'the request was not answered' : `none of ${batch.requests} requests was answered`;
     return { noData: `${what}: ${topReasons(batch.reasons)}` };
   }
   return { errors: batch.failures + batch.unanswered, total: batch.requests };

@@ -144,7 +144,14 @@ function readHttp(timeoutMs: number): HttpSourceInputs | undefined {
     }
   };
   if (canaryUrls.length === 0) {
-    for (const input of ['baseline-url', 'latency-threshold', 'body-contains', 'json-path', 'json-expect', 'http-headers']) {
+    for (const input of [
+      'baseline-url',
+      'latency-threshold',
+      'body-contains',
+      'json-path',
+      'json-expect',
+      'http-headers',
+    ]) {
       only(input);
     }
     return undefined;
@@ -196,7 +203,8 @@ function readPrometheus(): PrometheusSourceInputs | undefined {
   const baseline = readQueries('baseline-errors-query', 'baseline-total-query');
   const authLine = getStringInput('prometheus-auth-header', { secret: true });
   if (url === undefined) {
-    const stray = canary !== undefined ? 'canary-errors-query' : baseline !== undefined ? 'baseline-errors-query' : undefined;
+    const stray =
+      canary !== undefined ? 'canary-errors-query' : baseline !== undefined ? 'baseline-errors-query' : undefined;
     if (stray !== undefined || authLine !== undefined) {
       throw new ConfigurationError(
         `Input "prometheus-url" is required with "${stray ?? 'prometheus-auth-header'}": say which Prometheus server ` +
@@ -209,7 +217,7 @@ function readPrometheus(): PrometheusSourceInputs | undefined {
   if (canary === undefined) {
     throw new ConfigurationError(
       'Input "canary-errors-query" is required with "prometheus-url", together with "canary-total-query": instant ' +
-        'queries of the canary\'s cumulative failed and total requests.',
+        "queries of the canary's cumulative failed and total requests.",
       'canary-errors-query',
     );
   }
@@ -291,7 +299,11 @@ export function readInputs(): CanaryGateInputs {
     if (isSensitiveHeader(header.name)) secrets.push(header.value);
   }
   if (prometheus?.authHeader !== undefined) secrets.push(prometheus.authHeader.value);
-  for (const url of [...(http?.canaryUrls ?? []), ...(http?.baselineUrls ?? []), ...(prometheus ? [prometheus.url] : [])]) {
+  for (const url of [
+    ...(http?.canaryUrls ?? []),
+    ...(http?.baselineUrls ?? []),
+    ...(prometheus ? [prometheus.url] : []),
+  ]) {
     const { authorization } = splitCredentials(url);
     if (url.password !== '') secrets.push(url.password, decodeURIComponent(url.password));
     if (authorization !== undefined) secrets.push(authorization.replace(/^Basic /, ''));

@@ -87,10 +87,15 @@ function createSources(inputs: CanaryGateInputs): CanarySource[] {
         concurrency: http.concurrency,
         checks: {
           expectStatus: formatStatusRanges(expectation.statuses),
-          ...(expectation.latencyThresholdMs !== undefined ? { latencyThresholdMs: expectation.latencyThresholdMs } : {}),
+          ...(expectation.latencyThresholdMs !== undefined
+            ? { latencyThresholdMs: expectation.latencyThresholdMs }
+            : {}),
           ...(expectation.bodyContains !== undefined ? { bodyContains: expectation.bodyContains } : {}),
           ...(expectation.json !== undefined
-            ? { jsonPath: expectation.json.path, ...('expected' in expectation.json ? { jsonExpect: expectation.json.expected } : {}) }
+            ? {
+                jsonPath: expectation.json.path,
+                ...('expected' in expectation.json ? { jsonExpect: expectation.json.expected } : {}),
+              }
             : {}),
           headers: http.headers.map(({ name }) => name),
         },

@@ -11,9 +11,7 @@ export interface HeaderLine {
 }
 
 /** What one instant query returned: a number (the sum of its series), or why there is none. */
-export type QueryResult =
-  | { readonly value: number; readonly series: number }
-  | { readonly noData: string };
+export type QueryResult = { readonly value: number; readonly series: number } | { readonly noData: string };
 
 /** Runs instant queries: the seam between the gate and Prometheus. */
 export interface PrometheusClient {

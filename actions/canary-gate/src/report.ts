@@ -159,7 +159,11 @@ const ICON: Record<string, string> = { promote: '✅', abort: '❌', inconclusiv
  * A bar chart of each judged interval's error rate (in %) under the threshold rule's maximum, as
  * mermaid `xychart-beta` source (the last `maxBars` intervals; no-data intervals are left out).
  */
-export function thresholdChart(batches: readonly BatchRecord[], maxErrorRate: number, maxBars = 60): string | undefined {
+export function thresholdChart(
+  batches: readonly BatchRecord[],
+  maxErrorRate: number,
+  maxBars = 60,
+): string | undefined {
   const judged = batches.filter((batch) => !isCanaryNoData(batch.canary) && batch.canary.total > 0);
   if (judged.length === 0) return undefined;
   const shown = judged.slice(-maxBars);
@@ -213,7 +217,15 @@ function figuresTable(run: SourceRun, elapsedMs: number): string {
 function batchesTable(run: SourceRun, last = 50): string {
   const shown = run.batches.slice(-last);
   const hasBaseline = run.batches.some((batch) => batch.baseline !== undefined);
-  const headers = ['#', 'at', 'canary errors/requests', ...(hasBaseline ? ['baseline'] : []), 'so far', 'LLR', 'status'];
+  const headers = [
+    '#',
+    'at',
+    'canary errors/requests',
+    ...(hasBaseline ? ['baseline'] : []),
+    'so far',
+    'LLR',
+    'status',
+  ];
   const rows = shown.map((batch) => [
     batch.index,
     formatDuration(batch.atMs),
@@ -236,7 +248,9 @@ export function renderSummary(result: GateResult, outcome: CanaryOutcome): strin
   for (const run of result.runs) {
     const describe = run.source.describe();
     if (result.runs.length > 1) {
-      parts.push(markdownHeading(`${run.source.name}: ${run.state.status === 'continue' ? 'stopped' : run.state.status}`, 4));
+      parts.push(
+        markdownHeading(`${run.source.name}: ${run.state.status === 'continue' ? 'stopped' : run.state.status}`, 4),
+      );
       parts.push(`${explainRun(run)}\n`);
     }
     parts.push(figuresTable(run, result.elapsedMs));

@@ -25,9 +25,27 @@ function configurationErrorOf(fn: () => unknown): { message: string; input: stri
 describe('parseStatusRanges', () => {
   it.each([
     ['200-399', [{ from: 200, to: 399 }]],
-    ['200,204', [{ from: 200, to: 200 }, { from: 204, to: 204 }]],
-    ['2xx, 301', [{ from: 200, to: 299 }, { from: 301, to: 301 }]],
-    ['200 - 299 404', [{ from: 200, to: 299 }, { from: 404, to: 404 }]],
+    [
+      '200,204',
+      [
+        { from: 200, to: 200 },
+        { from: 204, to: 204 },
+      ],
+    ],
+    [
+      '2xx, 301',
+      [
+        { from: 200, to: 299 },
+        { from: 301, to: 301 },
+      ],
+    ],
+    [
+      '200 - 299 404',
+      [
+        { from: 200, to: 299 },
+        { from: 404, to: 404 },
+      ],
+    ],
     ['5XX', [{ from: 500, to: 599 }]],
   ])('reads %j', (text, ranges) => {
     expect(parseStatusRanges(text)).toEqual(ranges);

@@ -23,7 +23,11 @@ function fakeClock(): GateClock & { advance(ms: number): void; sleeps: number[] 
 }
 
 /** A source that plays back measurements; past the end it repeats the last one. */
-function scripted(name: string, measurements: CanaryMeasurement[], options: { baseline?: CanaryMeasurement[]; clock?: ReturnType<typeof fakeClock>; tookMs?: number } = {}): CanarySource & { calls: number } {
+function scripted(
+  name: string,
+  measurements: CanaryMeasurement[],
+  options: { baseline?: CanaryMeasurement[]; clock?: ReturnType<typeof fakeClock>; tookMs?: number } = {},
+): CanarySource & { calls: number } {
   let index = 0;
   const source = {
     kind: 'http' as const,
@@ -65,7 +69,13 @@ describe('runGate', () => {
   it('samples once at the start and then once per interval until the SPRT decides', async () => {
     const clock = fakeClock();
     const source = scripted('HTTP', [{ errors: 0, total: 200 }]);
-    const result = await runGate({ sources: [source], settings: SPRT, intervalMs: 10_000, durationMs: 3_600_000, clock });
+    const result = await runGate({
+      sources: [source],
+      settings: SPRT,
+      intervalMs: 10_000,
+      durationMs: 3_600_000,
+      clock,
+    });
     expect(result.verdict).toBe('promote');
     // Each 200-request batch without errors moves the ratio by 200 · ln(0.99/0.995) ≈ −1.01: the third crosses −2.94.
     expect(source.calls).toBe(3);
@@ -143,8 +153,17 @@ describe('runGate', () => {
   it('stops every source when one aborts, and marks the others as stopped early', async () => {
     const clock = fakeClock();
     const good = scripted('HTTP', [{ errors: 0, total: 10 }]);
-    const bad = scripted('Prometheus', [{ errors: 0, total: 10 }, { errors: 30, total: 100 }]);
-    const result = await runGate({ sources: [good, bad], settings: SPRT, intervalMs: 1_000, durationMs: 60_000, clock });
+    const bad = scripted('Prometheus', [
+      { errors: 0, total: 10 },
+      { errors: 30, total: 100 },
+    ]);
+    const result = await runGate({
+      sources: [good, bad],
+      settings: SPRT,
+      intervalMs: 1_000,
+      durationMs: 60_000,
+      clock,
+    });
     expect(result.verdict).toBe('abort');
     expect(result.deciding.source.name).toBe('Prometheus');
     expect(result.runs[0]?.stoppedEarly).toBe(true);
@@ -230,6 +249,8 @@ describe('createPrometheusSource', () => {
     expect(await source.start()).toBeUndefined();
     const sample = await source.sample();
     expect(sample.canary).toEqual({ errors: 3, total: 100 });
-    expect(sample.baseline).toMatchObject({ noData: expect.stringContaining('baseline-errors-query: the query returned no series') });
+    expect(sample.baseline).toMatchObject({
+      noData: expect.stringContaining('baseline-errors-query: the query returned no series'),
+    });
   });
 });

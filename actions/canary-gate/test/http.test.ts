@@ -87,7 +87,10 @@ describe('createHttpProber against a real service', () => {
       expectation: { statuses, bodyContains: '"v3"', json: { path: 'status', segments: ['status'], expected: 'ok' } },
     });
     expect(await prober.probe(new URL(healthy.healthUrl))).toMatchObject({ kind: 'success', status: 200 });
-    expect(await prober.probe(new URL(`${healthy.url}/missing`))).toMatchObject({ kind: 'failure', reason: 'status 404' });
+    expect(await prober.probe(new URL(`${healthy.url}/missing`))).toMatchObject({
+      kind: 'failure',
+      reason: 'status 404',
+    });
     const lies = createHttpProber({
       timeoutMs: 2_000,
       headers: [],
@@ -101,8 +104,15 @@ describe('createHttpProber against a real service', () => {
   });
 
   it('fails slow answers with a latency threshold, and a timeout is a failure then', async () => {
-    const withThreshold = createHttpProber({ timeoutMs: 2_000, headers: [], expectation: { statuses, latencyThresholdMs: 50 } });
-    expect(await withThreshold.probe(new URL(slow.healthUrl))).toMatchObject({ kind: 'failure', reason: 'slower than 50 ms' });
+    const withThreshold = createHttpProber({
+      timeoutMs: 2_000,
+      headers: [],
+      expectation: { statuses, latencyThresholdMs: 50 },
+    });
+    expect(await withThreshold.probe(new URL(slow.healthUrl))).toMatchObject({
+      kind: 'failure',
+      reason: 'slower than 50 ms',
+    });
     const tight = createHttpProber({ timeoutMs: 60, headers: [], expectation: { statuses, latencyThresholdMs: 30 } });
     expect(await tight.probe(new URL(slow.healthUrl))).toMatchObject({ kind: 'failure', reason: 'slower than 30 ms' });
   });

@@ -84,7 +84,13 @@ describe('readInputs', () => {
   });
 
   it('reads the threshold rule without validating SPRT rates it does not use', () => {
-    withInputs({ ...CANARY, analysis: 'threshold', 'max-error-rate': '0', 'consecutive-successes': '3', interval: '0s' });
+    withInputs({
+      ...CANARY,
+      analysis: 'threshold',
+      'max-error-rate': '0',
+      'consecutive-successes': '3',
+      interval: '0s',
+    });
     const inputs = readInputs();
     expect(inputs.threshold).toMatchObject({ maxErrorRate: 0, consecutiveSuccesses: 3, failureLimit: 0 });
     expect(inputs.intervalMs).toBe(0);
@@ -110,7 +116,11 @@ describe('readInputs', () => {
     [{ ...PROMETHEUS, 'prometheus-url': '' }, 'prometheus-url', 'is required'],
     [{ 'prometheus-url': 'https://p.example.com' }, 'canary-errors-query', 'is required'],
     [{ ...PROMETHEUS, interval: '500ms' }, 'interval', 'at least 1s'],
-    [{ ...CANARY, analysis: 'threshold', 'baseline-url': 'https://old.example.com/health' }, 'baseline-url', 'needs analysis "sprt"'],
+    [
+      { ...CANARY, analysis: 'threshold', 'baseline-url': 'https://old.example.com/health' },
+      'baseline-url',
+      'needs analysis "sprt"',
+    ],
     [{ ...PROMETHEUS, 'baseline-total-query': 'sum(b)' }, 'baseline-errors-query', 'is required'],
     [{ 'latency-threshold': '1s' }, 'latency-threshold', 'needs "canary-url"'],
     [{ ...CANARY, 'consecutive-successes': '0', analysis: 'threshold' }, 'consecutive-successes', 'at least 1'],

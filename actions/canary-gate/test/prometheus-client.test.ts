@@ -7,7 +7,10 @@ import { createPrometheusClient, parseQueryResponse, queryEndpoint, withoutCrede
 const vector = (...values: string[]) =>
   JSON.stringify({
     status: 'success',
-    data: { resultType: 'vector', result: values.map((v, i) => ({ metric: { i: String(i) }, value: [1700000000, v] })) },
+    data: {
+      resultType: 'vector',
+      result: values.map((v, i) => ({ metric: { i: String(i) }, value: [1700000000, v] })),
+    },
   });
 
 describe('parseQueryResponse', () => {
@@ -31,20 +34,28 @@ describe('parseQueryResponse', () => {
   });
 
   it('rejects a malformed query or a range vector as the input named', () => {
-    const bad = JSON.stringify({ status: 'error', errorType: 'bad_data', error: 'parse error: unclosed left parenthesis' });
+    const bad = JSON.stringify({
+      status: 'error',
+      errorType: 'bad_data',
+      error: 'parse error: unclosed left parenthesis',
+    });
     expect(() => parseQueryResponse(400, bad, 'canary-errors-query')).toThrow(ConfigurationError);
     expect(() => parseQueryResponse(400, bad, 'canary-errors-query')).toThrow(
       'Input "canary-errors-query" was rejected by Prometheus: parse error: unclosed left parenthesis.',
     );
     const matrix = JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: [] } });
-    expect(() => parseQueryResponse(200, matrix, 'canary-total-query')).toThrow(/"canary-total-query" returned a range vector/);
+    expect(() => parseQueryResponse(200, matrix, 'canary-total-query')).toThrow(
+      /"canary-total-query" returned a range vector/,
+    );
   });
 });
 
 describe('queryEndpoint and withoutCredentials', () => {
   it('appends /api/v1/query under any path prefix, once', () => {
     expect(queryEndpoint(new URL('http://prom:9090')).href).toBe('http://prom:9090/api/v1/query');
-    expect(queryEndpoint(new URL('https://example.com/prometheus/')).href).toBe('https://example.com/prometheus/api/v1/query');
+    expect(queryEndpoint(new URL('https://example.com/prometheus/')).href).toBe(
+      'https://example.com/prometheus/api/v1/query',
+    );
     expect(queryEndpoint(new URL('http://prom:9090/api/v1/query?x=1')).href).toBe('http://prom:9090/api/v1/query');
     expect(withoutCredentials(new URL('https://u:p@prom/'))).toBe('https://prom/');
   });

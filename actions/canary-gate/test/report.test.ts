@@ -60,7 +60,13 @@ describe('formatRateOutput and limitBatches', () => {
 describe('outputs, report and summary of a run', () => {
   it('reports an abort with its figures, boundaries, batches and queries', async () => {
     const result = await runGate({
-      sources: [playback('Prometheus', [{ errors: 0, total: 100 }, { noData: 'the query returned no series' }, { errors: 9, total: 300 }])],
+      sources: [
+        playback('Prometheus', [
+          { errors: 0, total: 100 },
+          { noData: 'the query returned no series' },
+          { errors: 9, total: 300 },
+        ]),
+      ],
       settings: SPRT,
       intervalMs: 1_000,
       durationMs: 60_000,
@@ -138,8 +144,18 @@ describe('outputs, report and summary of a run', () => {
 
   it('charts the threshold rule as error rate per interval against its maximum', async () => {
     const result = await runGate({
-      sources: [playback('HTTP', [{ errors: 1, total: 100 }, { errors: 5, total: 100 }, { errors: 0, total: 100 }])],
-      settings: { ...SPRT, analysis: 'threshold', threshold: { maxErrorRate: 0.02, failureLimit: 1, consecutiveSuccesses: 2 } },
+      sources: [
+        playback('HTTP', [
+          { errors: 1, total: 100 },
+          { errors: 5, total: 100 },
+          { errors: 0, total: 100 },
+        ]),
+      ],
+      settings: {
+        ...SPRT,
+        analysis: 'threshold',
+        threshold: { maxErrorRate: 0.02, failureLimit: 1, consecutiveSuccesses: 2 },
+      },
       intervalMs: 0,
       durationMs: 60_000,
       clock,
@@ -158,7 +174,9 @@ describe('outputs, report and summary of a run', () => {
         '  line [2, 2, 2, 2]',
       ].join('\n'),
     );
-    expect(renderSummary(result, applyCanaryPolicy(result.verdict))).toContain('| intervals | 3 passed, 1 failed, 0 too small |');
+    expect(renderSummary(result, applyCanaryPolicy(result.verdict))).toContain(
+      '| intervals | 3 passed, 1 failed, 0 too small |',
+    );
   });
 });
 

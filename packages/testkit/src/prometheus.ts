@@ -40,6 +40,11 @@ export interface PrometheusServer {
   readonly port: number;
   /** Runs an instant query (GET /api/v1/query) and returns the samples of its vector (a scalar gives one). */
   query(promql: string): Promise<PrometheusSample[]>;
+  /**
+   * Instant queries the server has answered so far (from its own metrics), e.g. to wait until a gate
+   * under test has taken its first reading.
+   */
+  apiQueries(): Promise<number>;
   /** Waits until every target has been scraped again after this call. */
   waitForScrape(): Promise<void>;
   /** What the server wrote to stdout and stderr so far. */
@@ -70,7 +75,9 @@ export function findPrometheusBinary(): string | undefined {
 }
 
 /** The configuration file {@link startPrometheus} writes: one job scraping `scrapeTargets` every `scrapeInterval`. */
-export function prometheusConfigYaml(options: Pick<StartPrometheusOptions, 'scrapeTargets' | 'scrapeInterval' | 'jobName'>): string {
+export function prometheusConfigYaml(
+  options: Pick<StartPrometheusOptions, 'scrapeTargets' | 'scrapeInterval' | 'jobName'>,
+): string {
   const interval = options.scrapeInterval ?? '1s';
   return stringify({
     global: { scrape_interval: interval, scrape_timeout: interval, evaluation_interval: interval },
@@ -124,7 +131,9 @@ function lastScrapes(body: unknown): Map<string, number> {
 export async function startPrometheus(options: StartPrometheusOptions): Promise<PrometheusServer> {
   const binary = options.binary ?? findPrometheusBinary();
   if (binary === undefined) {
-    throw new Error(`The prometheus binary is not installed; canary-gate's tests need it. Install it with:\n  ${PROMETHEUS_INSTALL_COMMAND}`);
+    throw new Error(
+      `The prometheus binary is not installed; canary-gate's tests need it. Install it with:\n  ${PROMETHEUS_INSTALL_COMMAND}`,
+    );
   }
   const timeoutMs = options.timeoutMs ?? 30_000;
   const dir = mkdtempSync(join(tmpdir(), 'hotfix-prometheus-'));
@@ -223,6 +232,17 @@ export async function startPrometheus(options: StartPrometheusOptions): Promise<
         metric: sample.metric,
         value: Number(sample.value[1]),
       }));
+    },
+    async apiQueries() {
+      const response = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(2_000) });
+      const page = await response.text();
+      let total = 0;
+      for (const line of page.split('\n')) {
+        if (line.startsWith('prometheus_http_requests_total{') && line.includes('handler="/api/v1/query"')) {
+          total += Number(line.slice(line.lastIndexOf(' ') + 1));
+        }
+      }
+      return total;
     },
     waitForScrape: () => scrapedAfter(Date.now()),
     log: () => output,

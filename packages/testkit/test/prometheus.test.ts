@@ -1,11 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
-import {
-  PROMETHEUS_INSTALL_COMMAND,
-  prometheusConfigYaml,
-  startCanaryService,
-  startPrometheus,
-} from '../src/index.js';
+import { PROMETHEUS_INSTALL_COMMAND, prometheusConfigYaml, startCanaryService, startPrometheus } from '../src/index.js';
 import type { CanaryService, PrometheusServer } from '../src/index.js';
 
 describe('prometheusConfigYaml', () => {

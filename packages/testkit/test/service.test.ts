@@ -27,7 +27,11 @@ describe('startCanaryService', () => {
     const a = await service({ mode: 'bad', errorRate: 0.3, seed: 42 });
     const b = await service({ mode: 'bad', errorRate: 0.3, seed: 42 });
     const c = await service({ mode: 'bad', errorRate: 0.3, seed: 43 });
-    const [sa, sb, sc] = await Promise.all([statuses(a.healthUrl, 60), statuses(b.healthUrl, 60), statuses(c.healthUrl, 60)]);
+    const [sa, sb, sc] = await Promise.all([
+      statuses(a.healthUrl, 60),
+      statuses(b.healthUrl, 60),
+      statuses(c.healthUrl, 60),
+    ]);
     expect(sa).toEqual(sb);
     expect(sa).not.toEqual(sc);
     const errors = sa.filter((status) => status === 500).length;
@@ -64,7 +68,11 @@ describe('startCanaryService', () => {
 
   it('flaps between good and bad phases', async () => {
     const svc = await service({ mode: 'flapping', errorRate: 0, flapErrorRate: 1, flapPeriod: 5 });
-    expect(await statuses(svc.healthUrl, 15)).toEqual([...Array(5).fill(200), ...Array(5).fill(500), ...Array(5).fill(200)]);
+    expect(await statuses(svc.healthUrl, 15)).toEqual([
+      ...Array(5).fill(200),
+      ...Array(5).fill(500),
+      ...Array(5).fill(200),
+    ]);
   });
 
   it('is slow in slow mode, and a 200 that says error with errorStatus 200', async () => {

@@ -8,7 +8,6 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { GitSandbox } from './sandbox.js';
-import { isolatedGitEnv } from './sandbox.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -103,13 +102,20 @@ export async function seedBeadsRepo(sandbox: GitSandbox, options: SeedBeadsOptio
   return sandbox.git(['rev-parse', 'HEAD']);
 }
 
+// No system or global configuration and stable messages, whatever machine the tests run on.
+function gitEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('GIT_')) env[key] = value;
+  return { ...env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' };
+}
+
 /** Runs git and returns stdout as bytes (for file contents that must be compared exactly). */
 export function gitBytes(args: readonly string[], cwd: string): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     execFile(
       'git',
       [...args],
-      { cwd, env: isolatedGitEnv(), encoding: 'buffer', maxBuffer: 512 * 1024 * 1024 },
+      { cwd, env: gitEnv(), encoding: 'buffer', maxBuffer: 512 * 1024 * 1024 },
       (error, stdout, stderr) => {
         if (error) reject(new Error(`git ${args.join(' ')} failed in ${cwd}: ${stderr.toString().trim() || error.message}`));
         else resolve(stdout);

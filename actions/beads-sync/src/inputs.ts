@@ -155,6 +155,15 @@ export function validateBranchName(branch: string, input: string): string {
   throw invalid(input, branch, `a branch name such as beads-sync (${problem ?? 'a short name, not a full ref'})`);
 }
 
+/** Parses a priority the way bd's `-p` does: 0–4 or P0–P4 (0 = critical). */
+export function parsePriority(text: string, input = 'priority'): BeadsPriority {
+  try {
+    return parseBeadsPriority(text, input);
+  } catch {
+    throw invalid(input, text, 'a priority from 0 (critical) to 4 (backlog), or P0 to P4');
+  }
+}
+
 /** Parses `depends-on` entries (`discovered-from:bd-a1b2`, `blocks:bd-c3d4`, a bare id = blocks). */
 export function parseDependsOn(items: readonly string[], input = 'depends-on'): BeadsDependencySpec[] {
   const specs: BeadsDependencySpec[] = [];
@@ -200,7 +209,7 @@ export function readInputs(): BeadsSyncInputs {
   const notes = readRawInput('notes', false);
   const type = optionalText('type', (value) => validateIssueTypeShape(value));
   const priorityText = getStringInput('priority');
-  const priority = priorityText === undefined ? undefined : parseBeadsPriority(priorityText, 'priority');
+  const priority = priorityText === undefined ? undefined : parsePriority(priorityText);
   const externalRef = optionalText('external-ref', (value) => validateExternalRef(value));
   const reason = optionalText('reason', (value) => validateText(value, 'reason', MAX_REASON_CHARS));
   const dependsOn = parseDependsOn(getListInput('depends-on', { separator: 'newline-or-comma' }) ?? []);

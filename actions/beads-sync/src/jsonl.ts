@@ -122,7 +122,7 @@ export async function syncJsonl(options: JsonlSyncOptions): Promise<JsonlSyncRes
       await beadsWriteFileAtomic(file, edited.chunks);
       await worktree.add([repo.relPath]);
       const commit = await worktree.commit(options.commitMessage(plan));
-      const pushed = await worktree.push({ remote: repo.remote, refspecs: [`HEAD:refs/heads/${branch}`] });
+      const pushed = await pushOnce(worktree, repo.remote, branch);
       if (pushed.ok) {
         log(`Pushed ${commit.slice(0, 12)} to ${branch}${attempt > 1 ? ` (attempt ${attempt})` : ''}.`);
         const checkoutUpdated = await followInCheckout(repo, branch, commit, log);
@@ -145,6 +145,24 @@ export async function syncJsonl(options: JsonlSyncOptions): Promise<JsonlSyncRes
     if (added) await git.raw(['worktree', 'remove', '--force', dir], { okExitCodes: [0, 128] }).catch(() => undefined);
     await rm(scratch, { recursive: true, force: true });
     if (added) await git.raw(['worktree', 'prune'], { okExitCodes: [0, 128] }).catch(() => undefined);
+  }
+}
+
+type PushOutcome = { ok: true } | { ok: false; rejection: string; message: string };
+
+// Two pushes racing for one ref: the loser is told "fetch first" when it arrives second, but "cannot
+// lock ref … is at X but expected Y" when both are inside the server at once. Both mean the same.
+const LOST_RACE = /cannot lock ref|failed to update ref|incorrect old value|but expected [0-9a-f]{7,}|stale info/i;
+
+async function pushOnce(worktree: GitClient, remote: string, branch: string): Promise<PushOutcome> {
+  try {
+    const pushed = await worktree.push({ remote, refspecs: [`HEAD:refs/heads/${branch}`] });
+    return pushed.ok ? { ok: true } : { ok: false, rejection: pushed.rejection, message: pushed.message };
+  } catch (error) {
+    if (isGitError(error) && LOST_RACE.test(error.stderr)) {
+      return { ok: false, rejection: 'lost-race', message: error.stderr.split('\n')[0] ?? error.message };
+    }
+    throw error;
   }
 }
 

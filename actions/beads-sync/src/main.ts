@@ -79,7 +79,11 @@ export async function run(): Promise<void> {
     const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
     let repo: BeadsRepository | undefined;
     try {
-      repo = await logGroup('Tracker', () => inspectRepository(workspace, inputs.path));
+      repo = await logGroup('Tracker', async () => {
+        const found = await inspectRepository(workspace, inputs.path);
+        core.info(found.detection.reason);
+        return found;
+      });
     } catch (error) {
       reportProblem(inputs, outcome, error);
     }
@@ -193,7 +197,6 @@ async function sync(
   outcome: BeadsSyncOutcome,
 ): Promise<void> {
   const { detection, config } = repo;
-  core.info(`Tracker: ${repo.relPath} (${detection.reason})`);
   const bdPath = inputs.backend === 'jsonl' ? undefined : await findOnPath('bd');
   let backend: 'jsonl' | 'bd';
   if (detection.mode === 'dolt') {

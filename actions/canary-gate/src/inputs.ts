@@ -115,13 +115,9 @@ function readUrlList(input: string): URL[] {
   });
 }
 
-function readQuery(input: string): string | undefined {
-  return getStringInput(input);
-}
-
 function readQueries(errorsInput: string, totalInput: string): CounterQueries | undefined {
-  const errors = readQuery(errorsInput);
-  const total = readQuery(totalInput);
+  const errors = getStringInput(errorsInput);
+  const total = getStringInput(totalInput);
   if (errors === undefined && total === undefined) return undefined;
   if (errors === undefined || total === undefined) {
     const missing = errors === undefined ? errorsInput : totalInput;

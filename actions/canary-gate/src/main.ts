@@ -22,7 +22,7 @@ export async function run(): Promise<void> {
   const sources = createSources(inputs);
   await logGroup('Configuration', async () => logConfiguration(inputs, sources));
 
-  // A verdict line for every measurement would flood the log at `interval: 0s`: at most one a second.
+  // A line per measurement would flood the log at `interval: 0s`: at most one a second, the rest in the debug log.
   let lastLogged = Number.NEGATIVE_INFINITY;
   const onBatch = (sourceRun: SourceRun, batch: BatchRecord): void => {
     const line = batchLogLine(sourceRun, batch);
@@ -58,7 +58,7 @@ export async function run(): Promise<void> {
 
   const title = `Canary gate: ${outcome.decision}`;
   if (outcome.stepFails) {
-    // One annotation, the verdict itself; the exit code fails the step (core.setFailed would add a second).
+    // One annotation, titled with the decision (core.setFailed cannot title it); the exit code fails the step.
     core.error(sentence, { title });
     process.exitCode = 1;
   } else if (outcome.decision === 'promote') {

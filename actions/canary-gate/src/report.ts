@@ -18,7 +18,7 @@ import { analysisLlr } from './gate.js';
 import type { BatchRecord, GateResult, SourceRun } from './gate.js';
 
 /** Batches kept in the `report` output; beyond it the middle ones are left out (outputs are capped at 1 MB). */
-export const REPORT_MAX_BATCHES = 1000;
+export const REPORT_MAX_BATCHES = 500;
 
 /** A rate as an output: a plain decimal (`0.0125`), '' when nothing was counted. */
 export function formatRateOutput(errors: number, total: number): string {
@@ -217,13 +217,14 @@ function figuresTable(run: SourceRun, elapsedMs: number): string {
 function batchesTable(run: SourceRun, last = 50): string {
   const shown = run.batches.slice(-last);
   const hasBaseline = run.batches.some((batch) => batch.baseline !== undefined);
+  const hasLlr = run.state.method !== 'threshold';
   const headers = [
     '#',
     'at',
     'canary errors/requests',
     ...(hasBaseline ? ['baseline'] : []),
     'so far',
-    'LLR',
+    ...(hasLlr ? ['LLR'] : []),
     'status',
   ];
   const rows = shown.map((batch) => [
@@ -232,7 +233,7 @@ function batchesTable(run: SourceRun, last = 50): string {
     describeMeasurement(batch.canary),
     ...(hasBaseline ? [describeMeasurement(batch.baseline)] : []),
     `${batch.errors}/${batch.samples}`,
-    batch.llr !== undefined ? batch.llr.toFixed(3) : '',
+    ...(hasLlr ? [batch.llr !== undefined ? batch.llr.toFixed(3) : ''] : []),
     batch.status,
   ]);
   const note = run.batches.length > last ? `The last ${last} of ${run.batches.length} measurements.\n\n` : '';

@@ -174,9 +174,9 @@ describe('outputs, report and summary of a run', () => {
         '  line [2, 2, 2, 2]',
       ].join('\n'),
     );
-    expect(renderSummary(result, applyCanaryPolicy(result.verdict))).toContain(
-      '| intervals | 3 passed, 1 failed, 0 too small |',
-    );
+    const summary = renderSummary(result, applyCanaryPolicy(result.verdict));
+    expect(summary).toContain('| intervals | 3 passed, 1 failed, 0 too small |');
+    expect(summary).toContain('| # | at | canary errors/requests | so far | status |');
   });
 });
 

@@ -93,7 +93,10 @@ export async function seedBeadsRepo(sandbox: GitSandbox, options: SeedBeadsOptio
     await mkdir(dirname(target), { recursive: true });
     await writeFile(target, content);
   }
-  await sandbox.git(['add', '--all', '--', ...Object.keys(files)]);
+  const written = Object.keys(files).filter((path) => files[path] !== null);
+  const deleted = Object.keys(files).filter((path) => files[path] === null);
+  if (written.length > 0) await sandbox.git(['add', '--all', '--', ...written]);
+  if (deleted.length > 0) await sandbox.git(['rm', '--quiet', '--cached', '--ignore-unmatch', '--', ...deleted]);
   await sandbox.git(['commit', '--quiet', '--no-verify', '-m', options.message ?? 'Add the Beads tracker']);
   if (options.push ?? true) {
     const branch = await sandbox.git(['symbolic-ref', '--short', 'HEAD']);

@@ -4,6 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { formatBeadsBench, runBeadsBench } from './beads.js';
 import { formatCanaryBench, runCanaryBench } from './canary.js';
+import { formatVersionBumpBench, runVersionBumpBench } from './version-bump.js';
 import { markdownTable } from '../packages/core/src/summary.js';
 import type { BenchRatio, BenchSection } from './types.js';
 
@@ -12,6 +13,13 @@ const quick = process.argv.includes('--quick');
 const only = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
 
 const sections: BenchSection[] = [
+  {
+    name: 'version-bump',
+    async run() {
+      const result = await runVersionBumpBench({ repeats: quick ? 3 : 5 });
+      return { text: formatVersionBumpBench(result), ratios: [...result.ratios], json: result };
+    },
+  },
   {
     name: 'canary-gate',
     async run() {

@@ -1,6 +1,6 @@
 // Bundles every action (actions/<name>/src/index.ts) into dist/<name>/index.js with ncc.
 // Deterministic: no source maps, no cache, no absolute paths; two runs give identical bytes.
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import ncc from '@vercel/ncc';
 
@@ -22,7 +22,6 @@ for (const name of names) {
       minify: true,
       sourceMap: false,
       cache: false,
-      license: 'licenses.txt',
       quiet: true,
       target: 'es2022',
     });
@@ -42,6 +41,36 @@ for (const name of names) {
     writeFileSync(join(out, file), asset.source);
   }
   writeFileSync(join(out, 'package.json'), '{ "type": "module" }\n');
+  writeFileSync(join(out, 'licenses.txt'), licenses(built.stats));
   console.log(`dist/${name}/index.js  ${(code.length / 1024).toFixed(0)} kB  ${Date.now() - started} ms`);
 }
+/**
+ * The license notices of every third-party package in a bundle. ncc's own license plugin misses
+ * packages once webpack concatenates modules (core is `sideEffects: false`), so the list comes from
+ * the modules webpack actually bundled: sorted, without paths, identical on every machine.
+ */
+function licenses(stats) {
+  const dirs = new Map();
+  const walk = (modules) => {
+    for (const module of modules ?? []) {
+      const resource = String(module.identifier ?? module.name ?? '')
+        .split('!')
+        .pop();
+      const match = /^(.*node_modules\/((?:@[^/]+\/)?[^/]+))\//.exec(resource);
+      if (match) dirs.set(match[2], match[1]);
+      walk(module.modules);
+    }
+  };
+  walk(stats.toJson({ all: false, modules: true, nestedModules: true }).modules);
+  const sections = [...dirs.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([name, dir]) => {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+      const file = readdirSync(dir).find((entry) => /^(licen[cs]e|copying)(\.|$)/i.test(entry));
+      const text = file ? readFileSync(join(dir, file), 'utf8').trim() : `License: ${pkg.license ?? 'see package'}`;
+      return `${pkg.name}@${pkg.version} (${pkg.license ?? 'unknown'})\n\n${text}\n`;
+    });
+  return `${sections.join('\n---\n\n')}`;
+}
+
 if (names.length === 0) console.log('no actions to bundle');

@@ -16,7 +16,14 @@ import {
   type BeadsRecord,
   type CommandResult,
 } from '@hotfix-actions/core';
-import { describeTicketChange, transitionOperations, type CreateRequest, type PlanSettings, type TicketChange, type TransitionRequest } from './plan.js';
+import {
+  describeTicketChange,
+  transitionOperations,
+  type CreateRequest,
+  type PlanSettings,
+  type TicketChange,
+  type TransitionRequest,
+} from './plan.js';
 
 /** The oldest bd accepted: 0.20 introduced hash ids, which every id this action handles is. */
 export const BD_MINIMUM_VERSION: readonly [number, number, number] = [0, 20, 0];
@@ -116,7 +123,9 @@ export async function syncWithBd(options: BdSyncOptions): Promise<BdSyncResult> 
     const result = await runCommand(options.bd, args, { cwd: options.cwd, env });
     if (result.exitCode !== 0 && !allowFailure) {
       const detail = (result.stderr || result.stdout).trim().split('\n').slice(-3).join(' ');
-      throw new Error(`bd ${args.slice(0, args[0] === 'dep' || args[0] === 'dolt' ? 2 : 1).join(' ')} failed (exit ${result.exitCode}): ${detail}`);
+      throw new Error(
+        `bd ${args.slice(0, args[0] === 'dep' || args[0] === 'dolt' ? 2 : 1).join(' ')} failed (exit ${result.exitCode}): ${detail}`,
+      );
     }
     return result;
   }
@@ -148,7 +157,11 @@ export async function syncWithBd(options: BdSyncOptions): Promise<BdSyncResult> 
     const tickets: [string, BeadsRecord][] = [];
     for (const id of options.explicit) {
       const record = await show(id);
-      if (!record) throw new ConfigurationError(`Ticket ${id} (input "ticket") is not known to bd; nothing was changed.`, 'ticket');
+      if (!record)
+        throw new ConfigurationError(
+          `Ticket ${id} (input "ticket") is not known to bd; nothing was changed.`,
+          'ticket',
+        );
       tickets.push([id, record]);
     }
     for (const id of options.candidates) {
@@ -159,7 +172,10 @@ export async function syncWithBd(options: BdSyncOptions): Promise<BdSyncResult> 
     }
     for (const dependency of options.transition.dependsOn) {
       if (!(await show(dependency.dependsOn))) {
-        throw new ConfigurationError(`Ticket ${dependency.dependsOn} (input "depends-on") is not known to bd.`, 'depends-on');
+        throw new ConfigurationError(
+          `Ticket ${dependency.dependsOn} (input "depends-on") is not known to bd.`,
+          'depends-on',
+        );
       }
     }
     for (const [id, record] of tickets) {
@@ -197,7 +213,9 @@ async function transitionWithBd(
   let close: { reason?: string } | undefined;
   let current = record;
   for (const operation of operations) {
-    const next = beadsTransition(current, operation, settings.now, settings.actor, { customStatuses: settings.customStatuses });
+    const next = beadsTransition(current, operation, settings.now, settings.actor, {
+      customStatuses: settings.customStatuses,
+    });
     if (next === 'unchanged') continue;
     switch (operation.kind) {
       case 'start':
@@ -265,14 +283,18 @@ async function createWithBd(options: BdSyncOptions, bd: Bd, show: Show, result: 
   const create = options.create!;
   for (const dependency of create.dependsOn) {
     if (!(await show(dependency.dependsOn))) {
-      throw new ConfigurationError(`Ticket ${dependency.dependsOn} (input "depends-on") is not known to bd.`, 'depends-on');
+      throw new ConfigurationError(
+        `Ticket ${dependency.dependsOn} (input "depends-on") is not known to bd.`,
+        'depends-on',
+      );
     }
   }
   // A re-run finds the ticket its first run created instead of making a second one.
   const listed = parseJson((await bd(['list', `--title=${create.title}`, '--all', '--limit=0', '--json'])).stdout);
   for (const item of Array.isArray(listed) ? listed : []) {
     const candidate = normalizeBdIssue(item);
-    if (!candidate || candidate['title'] !== create.title || beadsString(candidate, 'issue_type') !== create.type) continue;
+    if (!candidate || candidate['title'] !== create.title || beadsString(candidate, 'issue_type') !== create.type)
+      continue;
     if ((create.externalRef ?? undefined) !== beadsString(candidate, 'external_ref')) continue;
     const full = await show(candidate['id'] as string);
     const dependencies = (full?.['dependencies'] ?? []) as BeadsRecord[];

@@ -58,14 +58,17 @@ export function deriveAutoTransition(
     case 'create': {
       const branch = event.ref ?? '';
       if (event.ref_type !== 'branch') return none(`a ${event.ref_type ?? 'ref'} was created, not a branch`);
-      if (!branch.startsWith(hotfixBranchPrefix)) return none(`branch ${branch} is not a ${hotfixBranchPrefix}* branch`);
+      if (!branch.startsWith(hotfixBranchPrefix))
+        return none(`branch ${branch} is not a ${hotfixBranchPrefix}* branch`);
       return { transition: 'start', markDeployed: false, why: `hotfix branch ${branch} was created` };
     }
     case 'push': {
       const branch = (event.ref ?? '').replace(/^refs\/heads\//, '');
       if (event.created !== true) return none(`the push updated ${branch || 'a ref'}; it did not create it`);
-      if (!(event.ref ?? '').startsWith('refs/heads/')) return none(`the push created ${event.ref ?? 'a ref'}, not a branch`);
-      if (!branch.startsWith(hotfixBranchPrefix)) return none(`branch ${branch} is not a ${hotfixBranchPrefix}* branch`);
+      if (!(event.ref ?? '').startsWith('refs/heads/'))
+        return none(`the push created ${event.ref ?? 'a ref'}, not a branch`);
+      if (!branch.startsWith(hotfixBranchPrefix))
+        return none(`branch ${branch} is not a ${hotfixBranchPrefix}* branch`);
       return { transition: 'start', markDeployed: false, why: `hotfix branch ${branch} was pushed for the first time` };
     }
     case 'pull_request': {

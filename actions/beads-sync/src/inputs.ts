@@ -142,7 +142,12 @@ export function normalizeTrackerPath(text: string, input = 'path'): string {
     throw invalid(input, text, accepts);
   }
   const normalized = posix.normalize(text);
-  if (normalized === '..' || normalized.startsWith('../') || !normalized.endsWith('.jsonl') || normalized === '.jsonl') {
+  if (
+    normalized === '..' ||
+    normalized.startsWith('../') ||
+    !normalized.endsWith('.jsonl') ||
+    normalized === '.jsonl'
+  ) {
     throw invalid(input, text, accepts);
   }
   return normalized;
@@ -265,7 +270,10 @@ export function checkCombination(inputs: BeadsSyncInputs): void {
       );
     }
     if (inputs.reason !== undefined) {
-      throw new ConfigurationError('Input "reason" is used when a ticket is closed, not with transition create.', 'reason');
+      throw new ConfigurationError(
+        'Input "reason" is used when a ticket is closed, not with transition create.',
+        'reason',
+      );
     }
     return;
   }

@@ -91,7 +91,11 @@ export async function syncJsonl(options: JsonlSyncOptions): Promise<JsonlSyncRes
       return git.revParse('HEAD');
     }
     createdBranch = false;
-    await git.fetch({ remote: repo.remote, refspecs: [`+refs/heads/${branch}:${tracking}`], ...(shallow ? { depth: 1 } : {}) });
+    await git.fetch({
+      remote: repo.remote,
+      refspecs: [`+refs/heads/${branch}:${tracking}`],
+      ...(shallow ? { depth: 1 } : {}),
+    });
     return git.revParse(`${tracking}^{commit}`);
   }
 

@@ -25,7 +25,13 @@ import {
 } from './event.js';
 import { readInputs, type BeadsSyncInputs, type BeadsSyncTransition } from './inputs.js';
 import { syncJsonl } from './jsonl.js';
-import { planJsonlEdits, type CreateRequest, type JsonlPlan, type PlanSettings, type TransitionRequest } from './plan.js';
+import {
+  planJsonlEdits,
+  type CreateRequest,
+  type JsonlPlan,
+  type PlanSettings,
+  type TransitionRequest,
+} from './plan.js';
 import { inspectRepository, type BeadsRepository } from './repository.js';
 import { oneLine, renderSummary, ticketsOutput, type BeadsSyncOutcome } from './summary.js';
 
@@ -91,7 +97,9 @@ export async function run(): Promise<void> {
       // A value the repository's own settings refuse is the workflow's mistake, not a tracker problem.
       checkAgainstSettings(inputs, transition, repo);
       try {
-        await logGroup(`Beads ${transition}`, () => sync(inputs, transition!, markDeployed, eventName, event, repo!, outcome));
+        await logGroup(`Beads ${transition}`, () =>
+          sync(inputs, transition!, markDeployed, eventName, event, repo!, outcome),
+        );
       } catch (error) {
         reportProblem(inputs, outcome, error);
       }
@@ -119,7 +127,11 @@ function reportProblem(inputs: BeadsSyncInputs, outcome: BeadsSyncOutcome, error
   outcome.problem = message;
   outcome.changed = false;
   outcome.commit = undefined;
-  outcome.changes = outcome.changes.map((change) => ({ ...change, changed: false, after: change.before ?? change.after }));
+  outcome.changes = outcome.changes.map((change) => ({
+    ...change,
+    changed: false,
+    after: change.before ?? change.after,
+  }));
   outcome.created = undefined;
   if (!isConfigurationError(error) && error instanceof Error && error.stack) core.debug(error.stack);
   if (inputs.failOnError) {
@@ -149,7 +161,8 @@ function defaultCloseReason(context: HotfixContext, event: RunnerEvent): string 
   const environment = event.deployment_status?.environment ?? deployment?.environment;
   if (release && environment) return `Fixed in ${release}, deployed to ${environment}`;
   if (release) return `Fixed in ${release}`;
-  if (deployment && environment) return `Deployed ${deployment.ref ?? deployment.sha ?? ''} to ${environment}`.replace('  ', ' ');
+  if (deployment && environment)
+    return `Deployed ${deployment.ref ?? deployment.sha ?? ''} to ${environment}`.replace('  ', ' ');
   return undefined;
 }
 
@@ -160,7 +173,10 @@ function targetBranch(inputs: BeadsSyncInputs, repo: BeadsRepository, event: Run
   if (configured !== undefined) {
     const problem = refNameProblem(configured);
     if (problem !== undefined) {
-      throw new ConfigurationError(`sync.branch "${configured}" in .beads/config.yaml is not a valid branch name (${problem}).`, 'sync-branch');
+      throw new ConfigurationError(
+        `sync.branch "${configured}" in .beads/config.yaml is not a valid branch name (${problem}).`,
+        'sync-branch',
+      );
     }
     return configured;
   }
@@ -204,11 +220,17 @@ async function sync(
     backend = 'bd';
   } else if (inputs.backend === 'bd') {
     if (bdPath === undefined) {
-      throw new ConfigurationError('Input "backend" is bd, but there is no bd executable on PATH: install bd in an earlier step.', 'backend');
+      throw new ConfigurationError(
+        'Input "backend" is bd, but there is no bd executable on PATH: install bd in an earlier step.',
+        'backend',
+      );
     }
     backend = 'bd';
   } else if (detection.mode === 'none') {
-    throw new ConfigurationError(`${detection.reason} Point path at the tracker file (default .beads/issues.jsonl).`, 'path');
+    throw new ConfigurationError(
+      `${detection.reason} Point path at the tracker file (default .beads/issues.jsonl).`,
+      'path',
+    );
   } else {
     backend = 'jsonl';
   }
@@ -241,12 +263,16 @@ async function sync(
         if (message) sources.push({ what: 'commit', text: message, mentions: 'closing' });
       }
       candidates = ticketsFromSources(sources, { prefixes });
-      core.info(candidates.length > 0 ? `Tickets named by the event: ${candidates.join(', ')}` : 'The event names no ticket.');
+      core.info(
+        candidates.length > 0 ? `Tickets named by the event: ${candidates.join(', ')}` : 'The event names no ticket.',
+      );
     }
     if (explicit.length === 0 && candidates.length === 0) {
       if (inputs.transition === 'auto') {
         outcome.notes.push('the event names no ticket (set ticket to name one)');
-        core.notice(`No ticket id in the ${eventName} event (branch, pull request title, closing keywords): nothing to do.`);
+        core.notice(
+          `No ticket id in the ${eventName} event (branch, pull request title, closing keywords): nothing to do.`,
+        );
         return;
       }
       throw new ConfigurationError(
@@ -319,7 +345,8 @@ async function sync(
     push: inputs.push,
     dryRun: inputs.dryRun,
     maxAttempts: inputs.maxAttempts,
-    plan: (doc) => planJsonlEdits(doc, { explicit, candidates, transition: transitionRequest, create: createRequest, settings }),
+    plan: (doc) =>
+      planJsonlEdits(doc, { explicit, candidates, transition: transitionRequest, create: createRequest, settings }),
     commitMessage: (plan) => commitMessage(transition, plan, eventName, outcome.why),
     tempRoot: process.env.RUNNER_TEMP || tmpdir(),
     log: (message) => core.info(message),
@@ -336,7 +363,8 @@ async function sync(
   outcome.skipped = result.plan.skipped;
   if (result.createdBranch && result.commit) outcome.notes.push(`created branch ${branch} from the checked-out commit`);
   if (result.checkoutUpdated) outcome.notes.push('the checkout was moved to the new commit');
-  if (result.editedInPlace) outcome.notes.push(`${repo.relPath} edited in the checkout; push is false, so committing it is up to you`);
+  if (result.editedInPlace)
+    outcome.notes.push(`${repo.relPath} edited in the checkout; push is false, so committing it is up to you`);
 }
 
 /** The tracker commit's message: the transition and tickets in the subject, each ticket's change below. */

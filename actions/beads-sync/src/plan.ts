@@ -2,7 +2,6 @@
 // a transition is, what they change on each ticket, and the new issue a `create` adds. Re-planning
 // on a newer version of the file is how a rejected push is healed.
 import {
-  BEADS_DEPLOYED,
   ConfigurationError,
   beadsApplyOperations,
   beadsDetectPrefix,
@@ -308,9 +307,4 @@ export function planJsonlEdits(doc: BeadsJsonlDocument, request: JsonlPlanReques
     if (change.changed) plan.edits.push({ kind: 'replace', record: after });
   }
   return plan;
-}
-
-/** The status that stands for "deployed" in summaries: the custom status where configured, else the label. */
-export function deployedMarker(customStatuses: readonly string[]): string {
-  return customStatuses.includes(BEADS_DEPLOYED) ? `status ${BEADS_DEPLOYED}` : `label ${BEADS_DEPLOYED}`;
 }

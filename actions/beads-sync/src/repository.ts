@@ -77,7 +77,8 @@ export async function inspectRepository(workspace: string, path: string): Promis
   const metadataText = await readOptional(resolve(beadsDir, 'metadata.json'));
   const metadata =
     metadataText === undefined ? undefined : parseBeadsMetadata(metadataText, `${dirname(relPath)}/metadata.json`);
-  const remote = config.syncRemote && /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(config.syncRemote) ? config.syncRemote : 'origin';
+  const remote =
+    config.syncRemote && /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(config.syncRemote) ? config.syncRemote : 'origin';
 
   let hasDoltRemoteRef: boolean | undefined;
   try {

@@ -28,7 +28,10 @@ function fixtureRecords(ids: readonly string[]): Record<string, unknown>[] {
 async function setup(options: Parameters<typeof createFakeBd>[0] = {}): Promise<{ bd: FakeBd; workspace: string }> {
   const bd = await createFakeBd({ issues: fixtureRecords(['bd-1slh', 'bd-1e12', 'bd-1hc40']), ...options });
   const sandbox = await template.copy();
-  cleanups.push(() => bd.cleanup(), () => sandbox.cleanup());
+  cleanups.push(
+    () => bd.cleanup(),
+    () => sandbox.cleanup(),
+  );
   return { bd, workspace: await sandbox.clone() };
 }
 
@@ -148,14 +151,25 @@ describe('beads-sync with bd', () => {
       inputs: { transition: 'start', ticket: 'bd-1slh' },
     });
     expect(run.exitCode, explain(run)).toBe(0);
-    expect(run.annotations.find((a) => a.level === 'warning')?.message).toContain('bd dolt push failed (exit 1): Error: remote rejected');
+    expect(run.annotations.find((a) => a.level === 'warning')?.message).toContain(
+      'bd dolt push failed (exit 1): Error: remote rejected',
+    );
 
     const old = await setup({ version: '0.19.4' });
-    const oldRun = await runSync({ workspace: old.workspace, env: { PATH: old.bd.pathEnv() }, inputs: { transition: 'start', ticket: 'bd-1slh' } });
+    const oldRun = await runSync({
+      workspace: old.workspace,
+      env: { PATH: old.bd.pathEnv() },
+      inputs: { transition: 'start', ticket: 'bd-1slh' },
+    });
     expect(oldRun.annotations.find((a) => a.level === 'warning')?.message).toContain('bd 0.19.4 is too old');
     expect(argvs(await old.bd.calls())).toEqual([['version']]);
 
-    const missing = await runSync({ workspace: old.workspace, inputs: { transition: 'start', ticket: 'bd-1slh', backend: 'bd' } });
-    expect(missing.annotations.find((a) => a.level === 'warning')?.message).toContain('Make bd available on the runner');
+    const missing = await runSync({
+      workspace: old.workspace,
+      inputs: { transition: 'start', ticket: 'bd-1slh', backend: 'bd' },
+    });
+    expect(missing.annotations.find((a) => a.level === 'warning')?.message).toContain(
+      'Make bd available on the runner',
+    );
   });
 });

@@ -70,7 +70,10 @@ describe('beads-sync with other writers', () => {
     const workspaces = await Promise.all(tickets.map(() => sandbox.clone()));
     const runs = await Promise.all(
       tickets.map((ticket, i) =>
-        runSync({ workspace: workspaces[i]!, inputs: { transition: 'start', ticket, 'sync-branch': 'main', 'max-attempts': '10' } }),
+        runSync({
+          workspace: workspaces[i]!,
+          inputs: { transition: 'start', ticket, 'sync-branch': 'main', 'max-attempts': '10' },
+        }),
       ),
     );
     for (const run of runs) expect(run.exitCode, explain(run)).toBe(0);
@@ -131,7 +134,10 @@ describe('beads-sync with other writers', () => {
     expect(viaSync.summary).toContain('created branch beads-sync from the checked-out commit');
 
     // Straight to the protected branch: refused by the remote, reported, never forced.
-    const direct = await runSync({ workspace, inputs: { transition: 'start', ticket: 'bd-1e12', 'sync-branch': 'main' } });
+    const direct = await runSync({
+      workspace,
+      inputs: { transition: 'start', ticket: 'bd-1e12', 'sync-branch': 'main' },
+    });
     expect(direct.exitCode, explain(direct)).toBe(0);
     expect(direct.outputs.changed).toBe('false');
     expect(direct.outputs.commit).toBe('');

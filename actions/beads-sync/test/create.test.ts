@@ -55,7 +55,9 @@ describe('beads-sync create', () => {
     expect(order).toEqual([...order].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))));
     const line = diff.inserted[0]!.text;
     // Go's encoding: < > & escaped, raw UTF-8 otherwise, fields in bd's order.
-    expect(line).toContain('"description":"Timeline, root cause and follow-ups.\\nOwner: \\u003con-call\\u003e \\u0026 \\"release\\" team"');
+    expect(line).toContain(
+      '"description":"Timeline, root cause and follow-ups.\\nOwner: \\u003con-call\\u003e \\u0026 \\"release\\" team"',
+    );
     expect(Object.keys(JSON.parse(line))).toEqual([
       'id',
       'title',
@@ -78,7 +80,9 @@ describe('beads-sync create', () => {
       created_by: 'release-bot',
       external_ref: 'gh-123',
       labels: ['postmortem'],
-      dependencies: [{ issue_id: reviewId, depends_on_id: 'bd-1e12', type: 'discovered-from', created_by: 'release-bot' }],
+      dependencies: [
+        { issue_id: reviewId, depends_on_id: 'bd-1e12', type: 'discovered-from', created_by: 'release-bot' },
+      ],
     });
     expect(JSON.parse(review.outputs.tickets!)).toEqual([
       { id: reviewId, title: 'Post-incident review for bd-1e12', before: null, after: 'open', changed: true },

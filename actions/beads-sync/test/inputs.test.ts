@@ -125,10 +125,42 @@ describe('input parser under fuzzing', () => {
   });
 
   it('reads any combination of hostile inputs into valid settings or one ConfigurationError naming the input (800 cases)', () => {
-    const names = ['transition', 'ticket', 'labels', 'title', 'description', 'type', 'priority', 'depends-on', 'external-ref', 'reason', 'path', 'sync-branch', 'notes', 'context', 'max-attempts', 'push', 'dry-run', 'backend'];
+    const names = [
+      'transition',
+      'ticket',
+      'labels',
+      'title',
+      'description',
+      'type',
+      'priority',
+      'depends-on',
+      'external-ref',
+      'reason',
+      'path',
+      'sync-branch',
+      'notes',
+      'context',
+      'max-attempts',
+      'push',
+      'dry-run',
+      'backend',
+    ];
     const value = fc.oneof(
       envText,
-      fc.constantFrom('create', 'start', 'close', 'auto', 'bd-1e12', 'discovered-from:bd-1e12', 'P1', '3', 'true', 'bug', '.beads/issues.jsonl', 'beads-sync'),
+      fc.constantFrom(
+        'create',
+        'start',
+        'close',
+        'auto',
+        'bd-1e12',
+        'discovered-from:bd-1e12',
+        'P1',
+        '3',
+        'true',
+        'bug',
+        '.beads/issues.jsonl',
+        'beads-sync',
+      ),
     );
     fc.assert(
       fc.property(fc.dictionary(fc.constantFrom(...names), value, { maxKeys: 6 }), (values) => {
@@ -214,22 +246,59 @@ describe('input parser under fuzzing', () => {
 describe('transition auto', () => {
   it('maps branch creation, merges and deployments, and nothing else', () => {
     const prefix = 'hotfix/';
-    expect(deriveAutoTransition('create', { ref: 'hotfix/bd-a1b2-x', ref_type: 'branch' }, prefix).transition).toBe('start');
+    expect(deriveAutoTransition('create', { ref: 'hotfix/bd-a1b2-x', ref_type: 'branch' }, prefix).transition).toBe(
+      'start',
+    );
     expect(deriveAutoTransition('create', { ref: 'feature/x', ref_type: 'branch' }, prefix).transition).toBeUndefined();
     expect(deriveAutoTransition('create', { ref: 'v1.2.3', ref_type: 'tag' }, prefix).transition).toBeUndefined();
-    expect(deriveAutoTransition('push', { ref: 'refs/heads/hotfix/bd-a1b2', created: true }, prefix).transition).toBe('start');
-    expect(deriveAutoTransition('push', { ref: 'refs/heads/hotfix/bd-a1b2', created: false }, prefix).transition).toBeUndefined();
+    expect(deriveAutoTransition('push', { ref: 'refs/heads/hotfix/bd-a1b2', created: true }, prefix).transition).toBe(
+      'start',
+    );
+    expect(
+      deriveAutoTransition('push', { ref: 'refs/heads/hotfix/bd-a1b2', created: false }, prefix).transition,
+    ).toBeUndefined();
     const pr = { head: { ref: 'hotfix/bd-a1b2' }, title: 't' };
-    expect(deriveAutoTransition('pull_request', { action: 'closed', pull_request: { ...pr, merged: true } }, prefix).transition).toBe('merged');
-    expect(deriveAutoTransition('pull_request', { action: 'closed', pull_request: { ...pr, merged: false } }, prefix).transition).toBeUndefined();
-    expect(deriveAutoTransition('pull_request', { action: 'opened', pull_request: pr }, prefix).transition).toBeUndefined();
-    const production = deriveAutoTransition('deployment_status', { deployment_status: { state: 'success', environment: 'production' } }, prefix);
+    expect(
+      deriveAutoTransition('pull_request', { action: 'closed', pull_request: { ...pr, merged: true } }, prefix)
+        .transition,
+    ).toBe('merged');
+    expect(
+      deriveAutoTransition('pull_request', { action: 'closed', pull_request: { ...pr, merged: false } }, prefix)
+        .transition,
+    ).toBeUndefined();
+    expect(
+      deriveAutoTransition('pull_request', { action: 'opened', pull_request: pr }, prefix).transition,
+    ).toBeUndefined();
+    const production = deriveAutoTransition(
+      'deployment_status',
+      { deployment_status: { state: 'success', environment: 'production' } },
+      prefix,
+    );
     expect(production).toMatchObject({ transition: 'close', markDeployed: true });
     expect(
-      deriveAutoTransition('deployment_status', { deployment_status: { state: 'success', environment: 'eu-live' }, deployment: { production_environment: true } }, prefix).transition,
+      deriveAutoTransition(
+        'deployment_status',
+        {
+          deployment_status: { state: 'success', environment: 'eu-live' },
+          deployment: { production_environment: true },
+        },
+        prefix,
+      ).transition,
     ).toBe('close');
-    expect(deriveAutoTransition('deployment_status', { deployment_status: { state: 'success', environment: 'staging' } }, prefix).transition).toBe('deployed');
-    expect(deriveAutoTransition('deployment_status', { deployment_status: { state: 'failure', environment: 'production' } }, prefix).transition).toBeUndefined();
+    expect(
+      deriveAutoTransition(
+        'deployment_status',
+        { deployment_status: { state: 'success', environment: 'staging' } },
+        prefix,
+      ).transition,
+    ).toBe('deployed');
+    expect(
+      deriveAutoTransition(
+        'deployment_status',
+        { deployment_status: { state: 'failure', environment: 'production' } },
+        prefix,
+      ).transition,
+    ).toBeUndefined();
     expectConfigurationError(() => deriveAutoTransition('schedule', {}, prefix), 'transition');
   });
 
@@ -247,7 +316,11 @@ describe('transition auto', () => {
       {},
     );
     expect(ticketsFromSources(sources, { prefixes: ['bd'] })).toEqual(['bd-a1b2', 'bd-c3d4', 'bd-e5f6', 'bd-g7h8']);
-    const deployment = ticketSources('deployment_status', { deployment: { ref: '0123456789abcdef0123456789abcdef01234567', description: 'bd-a1b2' } }, {});
+    const deployment = ticketSources(
+      'deployment_status',
+      { deployment: { ref: '0123456789abcdef0123456789abcdef01234567', description: 'bd-a1b2' } },
+      {},
+    );
     expect(ticketsFromSources(deployment, { prefixes: ['bd'] })).toEqual(['bd-a1b2']);
   });
 });

@@ -10,7 +10,13 @@ import { planJsonlEdits, type PlanSettings, type TransitionRequest } from '../sr
 const fixture = readBeadsFixture().issues;
 const doc = parseBeadsJsonl(fixture);
 const ids = doc.ids().filter((id): id is string => id !== undefined);
-const settings: PlanSettings = { customStatuses: [], customTypes: [], issuePrefix: 'bd', now: '2026-02-01T10:00:00Z', actor: 'ci' };
+const settings: PlanSettings = {
+  customStatuses: [],
+  customTypes: [],
+  issuePrefix: 'bd',
+  now: '2026-02-01T10:00:00Z',
+  actor: 'ci',
+};
 
 const transitionArb = fc.record({
   transition: fc.constantFrom('start', 'merged', 'deployed', 'close') as fc.Arbitrary<TransitionRequest['transition']>,

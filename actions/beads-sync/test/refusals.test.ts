@@ -36,7 +36,10 @@ describe('beads-sync refusals', () => {
     expect(warning?.message).toContain('Make bd available on the runner');
     expect(await refsOf(sandbox)).toBe(refs);
 
-    const strict = await runSync({ workspace, inputs: { transition: 'start', ticket: 'bd-1slh', 'fail-on-error': 'true' } });
+    const strict = await runSync({
+      workspace,
+      inputs: { transition: 'start', ticket: 'bd-1slh', 'fail-on-error': 'true' },
+    });
     expect(strict.exitCode).toBe(1);
     expect(strict.annotations.filter((a) => a.level === 'error')).toHaveLength(1);
     expect(strict.summary).toContain('Beads: tracker not updated');
@@ -53,7 +56,10 @@ describe('beads-sync refusals', () => {
     expect(await commitCount(sandbox, 'beads-sync')).toBe(0);
 
     const native = await seeded({ config: (text) => `${text}\nsync:\n  mode: dolt-native\n` });
-    const nativeRun = await runSync({ workspace: await native.clone(), inputs: { transition: 'start', ticket: 'bd-1slh' } });
+    const nativeRun = await runSync({
+      workspace: await native.clone(),
+      inputs: { transition: 'start', ticket: 'bd-1slh' },
+    });
     expect(nativeRun.annotations.find((a) => a.level === 'warning')?.message).toContain('sync.mode dolt-native');
     expect(await commitCount(native, 'beads-sync')).toBe(0);
   });
@@ -76,7 +82,10 @@ describe('beads-sync refusals', () => {
     expect(unknown.annotations.find((a) => a.level === 'warning')?.message).toContain(
       'Ticket bd-nope1 (input "ticket") is not in .beads/issues.jsonl; nothing was changed.',
     );
-    const strict = await runSync({ workspace, inputs: { transition: 'start', ticket: 'bd-nope1', 'fail-on-error': 'true' } });
+    const strict = await runSync({
+      workspace,
+      inputs: { transition: 'start', ticket: 'bd-nope1', 'fail-on-error': 'true' },
+    });
     expect(strict.exitCode).toBe(1);
     expect(await remoteHead(sandbox, 'beads-sync')).toBeUndefined();
   });
@@ -96,7 +105,10 @@ describe('beads-sync refusals', () => {
     expect(noTicket.exitCode, explain(noTicket)).toBe(0);
     expect(noTicket.outputs.changed).toBe('false');
     expect(noTicket.annotations).toEqual([
-      expect.objectContaining({ level: 'notice', message: expect.stringContaining('No ticket id in the create event') }),
+      expect.objectContaining({
+        level: 'notice',
+        message: expect.stringContaining('No ticket id in the create event'),
+      }),
     ]);
   });
 

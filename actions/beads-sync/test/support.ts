@@ -71,7 +71,10 @@ export async function remoteHead(sandbox: GitSandbox, branch: string): Promise<s
 }
 
 /** Asserts nothing of a diff here; returns it with the one changed line's parsed records for convenience. */
-export function oneLineChange(before: Buffer, after: Buffer): {
+export function oneLineChange(
+  before: Buffer,
+  after: Buffer,
+): {
   diff: BeadsLineDiff;
   before: Record<string, unknown>;
   after: Record<string, unknown>;
@@ -96,7 +99,12 @@ export function createEvent(branch: string): object {
 }
 
 /** The event payload of a pull request being closed (merged or not). */
-export function pullRequestClosedEvent(options: { head: string; title: string; body?: string; merged?: boolean }): object {
+export function pullRequestClosedEvent(options: {
+  head: string;
+  title: string;
+  body?: string;
+  merged?: boolean;
+}): object {
   return {
     action: 'closed',
     number: 12,

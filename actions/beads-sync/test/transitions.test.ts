@@ -63,7 +63,10 @@ describe('beads-sync transitions on the real tracker', () => {
     expect(started.after.updated_at).toBe(started.after.started_at);
     // Every field the transition does not touch keeps its bytes: the line minus status/updated_at/started_at.
     const strip = (line: string) =>
-      line.replace(/"status":"[a-z_]+",/, '').replace(/,"updated_at":"[^"]+"/, '').replace(/,"started_at":"[^"]+"/, '');
+      line
+        .replace(/"status":"[a-z_]+",/, '')
+        .replace(/,"updated_at":"[^"]+"/, '')
+        .replace(/,"started_at":"[^"]+"/, '');
     expect(strip(started.diff.changed[0]!.after)).toBe(strip(started.diff.changed[0]!.before));
     expect(JSON.parse(start.outputs.tickets!)).toEqual([
       {
@@ -74,9 +77,13 @@ describe('beads-sync transitions on the real tracker', () => {
         changed: true,
       },
     ]);
-    expect(start.summary).toContain('| `bd-1slh` | Investigate charmbracelet-based TUI for beads | open | in_progress |');
+    expect(start.summary).toContain(
+      '| `bd-1slh` | Investigate charmbracelet-based TUI for beads | open | in_progress |',
+    );
     const message = await sandbox.git(['log', '-1', '--format=%B', 'refs/heads/beads-sync'], sandbox.origin);
-    expect(message).toMatch(/^beads: start bd-1slh\n\nbd-1slh "Investigate charmbracelet-based TUI for beads": open → in_progress/);
+    expect(message).toMatch(
+      /^beads: start bd-1slh\n\nbd-1slh "Investigate charmbracelet-based TUI for beads": open → in_progress/,
+    );
     expect(await sandbox.git(['log', '-1', '--format=%an <%ae>', 'refs/heads/beads-sync'], sandbox.origin)).toBe(
       'github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>',
     );
@@ -188,6 +195,33 @@ describe('beads-sync transitions on the real tracker', () => {
     const overall = beadsLineDiff(fixtureIssues(), await remoteTracker(sandbox, 'beads-sync'));
     expect(overall.changed.map((c) => c.id)).toEqual(['bd-1vc13']);
     expect(overall.identical).toBe(2535);
+  });
+
+  it('works from a shallow checkout (fetch-depth: 1) whose sync branch exists only on the remote', async () => {
+    const { sandbox, workspace } = await fresh();
+    const first = await runSync({ workspace, inputs: { transition: 'start', ticket: 'bd-1slh' } });
+    expect(first.exitCode, explain(first)).toBe(0);
+    const shallow = await sandbox.clone({ depth: 1, singleBranch: true, branch: 'main' });
+    const run = await runSync({ workspace: shallow, inputs: { transition: 'start', ticket: 'bd-1e12' } });
+    expect(run.exitCode, explain(run)).toBe(0);
+    expect(await sandbox.git(['rev-parse', `${run.outputs.commit}^`], sandbox.origin)).toBe(first.outputs.commit);
+    const diff = beadsLineDiff(fixtureIssues(), await remoteTracker(sandbox, 'beads-sync'));
+    expect(diff.changed.map((c) => c.id).sort()).toEqual(['bd-1e12', 'bd-1slh']);
+    // The checkout stays shallow: the action fetched one commit, not the history.
+    expect(await sandbox.git(['rev-parse', '--is-shallow-repository'], shallow)).toBe('true');
+  });
+
+  it('writes status deployed where status.custom configures it', async () => {
+    const custom = await seededTemplate({ config: (text) => `${text}\nstatus:\n  custom: "deployed,review:wip"\n` });
+    sandboxes.push(custom);
+    const workspace = await custom.clone();
+    await runSync({ workspace, inputs: { transition: 'start', ticket: 'bd-1slh' } });
+    const run = await runSync({ workspace, inputs: { transition: 'merged', ticket: 'bd-1slh' } });
+    expect(run.exitCode, explain(run)).toBe(0);
+    expect(JSON.parse(run.outputs.tickets!)[0]).toMatchObject({ before: 'in_progress', after: 'deployed' });
+    const issue = beadsIssueOf(await remoteTracker(custom, 'beads-sync'), 'bd-1slh');
+    expect(issue).toMatchObject({ status: 'deployed' });
+    expect(issue?.labels).toBeUndefined();
   });
 
   it('with push: false edits only the checkout, and dry-run touches nothing', async () => {

@@ -3,11 +3,15 @@ import {
   bumpVersion,
   createGitTagStore,
   formatReleaseLine,
-  type BumpResult,
+  formatVersionTag,
+  highestVersionOfLine,
+  lineTagPrefix,
+  nextVersion,
   type GitClient,
   type ReleaseLine,
   type VersionTag,
 } from '@hotfix-actions/core';
+import type { SemVer } from 'semver';
 
 /** What {@link revertAndTag} is asked to do. */
 export interface RevertRequest {
@@ -35,7 +39,11 @@ export interface RevertResult {
   sha: string | undefined;
   /** True when this run made the revert commit (false: an earlier run did). */
   created: boolean;
-  bump: BumpResult;
+  /** The tag of the revert (the next patch of the line), made or found. */
+  tag: string;
+  version: SemVer;
+  /** `created` the tag, found it (`exists`, a re-run), or would create it (`dry-run`). */
+  outcome: 'created' | 'exists' | 'dry-run';
 }
 
 const REMOTE = 'origin';
@@ -91,14 +99,22 @@ export async function revertAndTag(request: RevertRequest): Promise<RevertResult
     created = true;
   }
 
+  const store = createGitTagStore(git, REMOTE);
+  if (sha === undefined) {
+    // A dry run before any revert exists: the next number of the line is all there is to say (the
+    // branch tip may itself carry the failing tag, so bumpVersion would answer "exists").
+    const names = (await store.listTags(lineTagPrefix(request.prefix, request.line))).map((tag) => tag.name);
+    const previous = highestVersionOfLine(names, request.line, request.prefix);
+    const version = nextVersion(previous?.version, request.line, 'patch');
+    return { branch, commit, sha, created, tag: formatVersionTag(version, request.prefix), version, outcome: 'dry-run' };
+  }
   const bump = await bumpVersion({
-    store: createGitTagStore(git, REMOTE),
-    // In a dry run without a revert yet, the branch tip stands in: only the next number matters.
-    sha: sha ?? (await git.revParse(remoteBranch)),
+    store,
+    sha,
     line: request.line,
     scheme: 'patch',
     prefix: request.prefix,
-    dryRun: dryRun || sha === undefined,
+    dryRun,
     message: (version) =>
       [
         `${request.prefix}${version.version} (revert of ${failing.tag}, line ${formatReleaseLine(request.line)})`,
@@ -109,7 +125,7 @@ export async function revertAndTag(request: RevertRequest): Promise<RevertResult
         '',
       ].join('\n'),
   });
-  return { branch, commit, sha, created, bump };
+  return { branch, commit, sha, created, tag: bump.tag, version: bump.version, outcome: bump.outcome };
 }
 
 /** The revert of `commit` already on the branch (git revert's own "This reverts commit <sha>" line), if any. */

@@ -2,8 +2,8 @@ import * as core from '@actions/core';
 import {
   bumpVersion,
   createApiTagStore,
-  createGitClient,
   createGitHubClient,
+  createGitClient,
   createGitTagStore,
   emptyHotfixContext,
   extractTicketIds,

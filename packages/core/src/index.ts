@@ -10,6 +10,7 @@ export * from './summary.js';
 export * from './context.js';
 export * from './git.js';
 export * from './github.js';
+export * from './github-errors.js';
 export * from './canary.js';
 export * from './beads/index.js';
 export * from './tagging.js';

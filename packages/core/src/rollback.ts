@@ -170,7 +170,9 @@ export function findFailingDeployment(
   const rolledBack =
     (origin !== undefined ? ordered.find((deployment) => deployment.id === origin) : undefined) ??
     ordered.find((deployment) => deployment.id < current.id && deployment.task !== ROLLBACK_TASK);
-  return rolledBack ? { deployment: rolledBack, reason: 'rolled-back-from' } : { deployment: current, reason: 'current' };
+  return rolledBack
+    ? { deployment: rolledBack, reason: 'rolled-back-from' }
+    : { deployment: current, reason: 'current' };
 }
 
 /** What rules out a version as a rollback target. */
@@ -290,7 +292,8 @@ export function chooseRollbackTarget(input: RollbackChoiceInput): RollbackChoice
     });
   }
   const lowestVerified = ordered.reduce<SemVer | undefined>(
-    (lowest, entry) => (lowest === undefined || compareHotfixVersions(entry.version, lowest) < 0 ? entry.version : lowest),
+    (lowest, entry) =>
+      lowest === undefined || compareHotfixVersions(entry.version, lowest) < 0 ? entry.version : lowest,
     undefined,
   );
   for (const tag of input.previousTags) {
@@ -373,14 +376,22 @@ export function rollbackNextSteps(input: RollbackAdviceInput): string[] {
   const from = input.fromTag ?? 'the failing version';
   const to = input.toTag ?? 'the target';
   if (input.outcome === 'failed') {
-    const steps = [
-      `${to} did not come back healthy in ${input.environment}: production is not stable yet.`,
-      input.escalationTag !== undefined
-        ? `Escalate: run the rollback again with \`escalate: true\` (or \`skip: ${to}\`), which goes to ${input.escalationTag}, the version before ${to}.`
-        : `No older verified version is known: run the rollback again with \`to:\` set to a tag you trust.`,
+    let escalate: string;
+    if (input.reverted) {
+      escalate =
+        input.escalationTag !== undefined
+          ? `Deploy the last version verified good instead: run the rollback with \`mode: redeploy\` (goes to ${input.escalationTag}).`
+          : 'Deploy a version you trust instead: run the rollback with `mode: redeploy` and `to:` set to its tag.';
+    } else if (input.escalationTag !== undefined) {
+      escalate = `Escalate: run the rollback again with \`escalate: true\` (or \`skip: ${to}\`), which goes to ${input.escalationTag}, the version before ${to}.`;
+    } else {
+      escalate = 'No older verified version is known: run the rollback again with `to:` set to a tag you trust.';
+    }
+    return [
+      `${to} did not come back healthy in ${input.environment}: it is not stable yet.`,
+      escalate,
       'If the deploy command itself broke (credentials, network), fix that and re-run: a re-run repeats this rollback.',
     ];
-    return steps;
   }
   if (input.outcome === 'dry-run') {
     return [`Run without \`dry-run\` to deploy ${to} to ${input.environment}.`];

@@ -1,7 +1,8 @@
 import type { SemVer } from 'semver';
 import { ConfigurationError } from './errors.js';
 import type { GitClient } from './git.js';
-import { isAlreadyExists, isHttpStatus, type GitHubClient } from './github.js';
+import { isAlreadyExists, isHttpStatus } from './github-errors.js';
+import type { GitHubClient } from './github.js';
 import {
   compareHotfixVersions,
   formatReleaseLine,

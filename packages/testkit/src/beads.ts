@@ -32,7 +32,9 @@ let cachedFixture: BeadsFixture | undefined;
 export function readBeadsFixture(): BeadsFixture {
   if (cachedFixture) return cachedFixture;
   const file = (name: string) => join(BEADS_FIXTURE_DIR, name);
-  const missing = ['issues.jsonl', 'config.yaml', 'metadata.json', 'gitattributes'].filter((name) => !existsSync(file(name)));
+  const missing = ['issues.jsonl', 'config.yaml', 'metadata.json', 'gitattributes'].filter(
+    (name) => !existsSync(file(name)),
+  );
   if (missing.length > 0) {
     throw new Error(
       `The Beads fixture is missing: ${missing.map(file).join(', ')} not found. These tests run on the real ` +
@@ -120,7 +122,8 @@ export function gitBytes(args: readonly string[], cwd: string): Promise<Buffer> 
       [...args],
       { cwd, env: gitEnv(), encoding: 'buffer', maxBuffer: 512 * 1024 * 1024 },
       (error, stdout, stderr) => {
-        if (error) reject(new Error(`git ${args.join(' ')} failed in ${cwd}: ${stderr.toString().trim() || error.message}`));
+        if (error)
+          reject(new Error(`git ${args.join(' ')} failed in ${cwd}: ${stderr.toString().trim() || error.message}`));
         else resolve(stdout);
       },
     );
@@ -222,8 +225,20 @@ export function beadsIssueOf(bytes: Buffer, id: string): Record<string, unknown>
  */
 export async function protectBranches(bareRepo: string, branches: readonly string[]): Promise<void> {
   const refs = branches.map((branch) => `refs/heads/${branch}`);
-  const cases = refs.map((ref) => `    ${ref.replace(/[^A-Za-z0-9/._-]/g, '')}) echo "remote: error: GH006: Protected branch update failed for ${ref}." >&2; exit 1 ;;`);
-  const hook = ['#!/bin/sh', 'while read old new ref; do', '  case "$ref" in', ...cases, '  esac', 'done', 'exit 0', ''].join('\n');
+  const cases = refs.map(
+    (ref) =>
+      `    ${ref.replace(/[^A-Za-z0-9/._-]/g, '')}) echo "remote: error: GH006: Protected branch update failed for ${ref}." >&2; exit 1 ;;`,
+  );
+  const hook = [
+    '#!/bin/sh',
+    'while read old new ref; do',
+    '  case "$ref" in',
+    ...cases,
+    '  esac',
+    'done',
+    'exit 0',
+    '',
+  ].join('\n');
   const path = join(bareRepo, 'hooks', 'pre-receive');
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, hook);
@@ -318,7 +333,8 @@ export async function createFakeBd(options: FakeBdOptions = {}): Promise<FakeBd>
         .map((line) => JSON.parse(line) as FakeBdCall);
     },
     async issues() {
-      return (JSON.parse(await readFile(statePath, 'utf8')) as { issues: Record<string, Record<string, unknown>> }).issues;
+      return (JSON.parse(await readFile(statePath, 'utf8')) as { issues: Record<string, Record<string, unknown>> })
+        .issues;
     },
     async cleanup() {
       await rm(dir, { recursive: true, force: true });

@@ -3,6 +3,7 @@
 // write with fsync), against `cp` of the same file; plus the peak memory of a process doing it.
 //
 //   npx tsx bench/beads.ts [--issues 50000] [--seed 1] [--repeats 9]
+import { seededPrng } from '../packages/testkit/src/random.js';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -53,18 +54,6 @@ const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const THIS_FILE = fileURLToPath(import.meta.url);
 const ACTOR = 'hotfix-actions-bench';
 const NOW = '2026-02-01T10:00:00Z';
-
-/** A small seeded generator (mulberry32): the same seed gives the same file on every machine. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORDS = (
   'fix add remove sync import export daemon flush jsonl merge conflict branch worktree status label ' +
@@ -128,7 +117,7 @@ function generateIssue(next: () => number, id: string, index: number, ids: reado
 
 /** Writes a seeded `issues.jsonl` of `count` issues, sorted by id as bd writes it; returns its open ids. */
 async function generateFile(path: string, count: number, seed: number): Promise<string[]> {
-  const next = random(seed);
+  const next = seededPrng(seed);
   const ids = new Set<string>();
   while (ids.size < count) {
     const length = 4 + Math.floor(next() * 5);

@@ -5,6 +5,7 @@
 // Every method sees exactly the same stream in a given run (the stream's seed depends only on the
 // bench seed, the case and the run), so the comparison is paired and the whole bench is reproducible.
 
+import { seededPrng } from '../packages/testkit/src/random.js';
 import {
   canaryFixedSampleTest,
   sprtExactOutcome,
@@ -87,18 +88,6 @@ export interface CanaryBenchResult {
   readonly targets: readonly CanaryBenchTarget[];
   /** True when every target passed. */
   readonly passed: boolean;
-}
-
-/** A small, fast, seeded PRNG (mulberry32): uniform numbers in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** A 32-bit hash of a few integers, to give each (seed, case, run) its own independent stream. */
@@ -312,7 +301,7 @@ export function runCanaryBench(options: { readonly runs?: number; readonly seed?
     };
     for (let run = 0; run < runs; run++) {
       const stream = streamSeed(seed, caseIndex, run);
-      const failures = (): (() => number) => failurePositions(rate, mulberry32(stream));
+      const failures = (): (() => number) => failurePositions(rate, seededPrng(stream));
       outcomes.sprt.push(runSprt(config, fixed.samples, failures()));
       outcomes['sprt-untruncated'].push(runSprt(config, untruncatedCap, failures()));
       outcomes.fixed.push(runFixed(fixed, failures()));

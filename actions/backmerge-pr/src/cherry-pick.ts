@@ -174,11 +174,7 @@ async function shallowBoundaries(git: GitClient): Promise<string[]> {
  * The commits (of those to pick) that `tip` already has, looking only at history not reachable
  * from `exclude`: as ancestors, by the `-x` trailer, or by patch-id (same change, other commit).
  */
-async function alreadyIn(
-  run: CherryPickRun,
-  tip: string,
-  exclude: string | undefined,
-): Promise<Set<string>> {
+async function alreadyIn(run: CherryPickRun, tip: string, exclude: string | undefined): Promise<Set<string>> {
   const { git, commits } = run;
   const found = new Set<string>();
   if (exclude === undefined) {

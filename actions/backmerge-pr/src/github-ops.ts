@@ -189,7 +189,12 @@ export async function updatePullBody(api: RepoApi, number: number, body: string)
 /** Adds labels (GitHub creates missing ones). */
 export async function addLabels(api: RepoApi, number: number, labels: readonly string[]): Promise<void> {
   if (labels.length === 0) return;
-  await api.github.rest.issues.addLabels({ owner: api.owner, repo: api.repo, issue_number: number, labels: [...labels] });
+  await api.github.rest.issues.addLabels({
+    owner: api.owner,
+    repo: api.repo,
+    issue_number: number,
+    labels: [...labels],
+  });
 }
 
 /** Requests reviews; a refusal (not a collaborator, the author) is a warning, never a failure. */
@@ -224,7 +229,10 @@ const ENABLE_AUTO_MERGE = `mutation($pullRequestId: ID!) {
  * back-merge as done). GraphQL only: REST has no such operation. A repository without auto-merge
  * allowed, or a pull request that is already mergeable, answers an error: a warning, not a failure.
  */
-export async function enableAutoMerge(github: GitHubClient, pull: { number: number; nodeId: string }): Promise<boolean> {
+export async function enableAutoMerge(
+  github: GitHubClient,
+  pull: { number: number; nodeId: string },
+): Promise<boolean> {
   try {
     await github.graphql(ENABLE_AUTO_MERGE, { pullRequestId: pull.nodeId });
     return true;

@@ -215,10 +215,14 @@ export function readInputs(): BackmergeInputs {
 
   const ticketPrefixes = validateTicketPrefixes(getListInput('ticket-prefix', { default: ['bd'] }), 'ticket-prefix');
   const ticketText = getStringInput('ticket');
-  const ticket = ticketText === undefined ? undefined : assertTicketId(ticketText, 'ticket', { prefixes: ticketPrefixes });
+  const ticket =
+    ticketText === undefined ? undefined : assertTicketId(ticketText, 'ticket', { prefixes: ticketPrefixes });
 
   const labels = (getListInput('labels', { unique: true }) ?? []).map((label) => validateLabel(label, 'labels'));
-  const conflictLabel = validateLabel(getStringInput('conflict-label', { default: 'backmerge-conflict' }), 'conflict-label');
+  const conflictLabel = validateLabel(
+    getStringInput('conflict-label', { default: 'backmerge-conflict' }),
+    'conflict-label',
+  );
   const reviewers = parseReviewers(getListInput('reviewers', { unique: true }) ?? []);
 
   const pr = event.pull_request;

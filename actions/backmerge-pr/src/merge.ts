@@ -24,7 +24,9 @@ export interface MergeRun {
 
 function mergeMessage(ctx: BackmergeContext, target: string, branch: string | undefined): string {
   const title = `Back-merge ${ctx.source} into ${target}${ctx.ticket ? ` (${ctx.ticket})` : ''}`;
-  return branch === undefined ? title : `${title}\n\nMerges ${target} into ${branch} so the pull request applies cleanly.`;
+  return branch === undefined
+    ? title
+    : `${title}\n\nMerges ${target} into ${branch} so the pull request applies cleanly.`;
 }
 
 /**
@@ -32,7 +34,11 @@ function mergeMessage(ctx: BackmergeContext, target: string, branch: string | un
  * since the merge base. GitHub lists at most 300 files per side; when the target's list is cut, every
  * file the source changed is named instead.
  */
-async function conflictCandidates(ctx: BackmergeContext, target: string, sourceSide: Comparison): Promise<{
+async function conflictCandidates(
+  ctx: BackmergeContext,
+  target: string,
+  sourceSide: Comparison,
+): Promise<{
   files: string[];
   exact: boolean;
 }> {

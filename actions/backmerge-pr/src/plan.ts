@@ -174,7 +174,8 @@ export interface BackmergeMarker {
   sha: string;
 }
 
-const MARKER = /<!-- hotfix-actions:backmerge source=(\S+) target=(\S+) strategy=(merge|cherry-pick) sha=([0-9a-f]{40,64}) -->/;
+const MARKER =
+  /<!-- hotfix-actions:backmerge source=(\S+) target=(\S+) strategy=(merge|cherry-pick) sha=([0-9a-f]{40,64}) -->/;
 
 /** The marker that lets later runs recognise the pull request (an HTML comment: invisible on GitHub). */
 export function formatMarker(marker: BackmergeMarker): string {

@@ -71,7 +71,7 @@ export function cascadeDiagram(input: SummaryInput): string {
 
 /** The whole job summary. */
 export function summaryMarkdown(input: SummaryInput): string {
-  const title = `${input.dryRun ? 'Dry run: ' : ''}back-merge of ${input.source} (${input.sourceSha.slice(0, 7)})`;
+  const title = `${input.dryRun ? 'Dry run: back-merge' : 'Back-merge'} of ${input.source} (${input.sourceSha.slice(0, 7)})`;
   const rows = input.results.map((result, index) => [
     String(index + 1),
     markdownInlineCode(result.target),

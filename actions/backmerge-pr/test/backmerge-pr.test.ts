@@ -91,7 +91,9 @@ describe('backmerge-pr, merge strategy', () => {
     const perTarget = (api.requests.length - 1) / 2;
     expect(perTarget).toBe(5);
     expect(perTarget - 1).toBeLessThanOrEqual(4); // without labels
-    expect(run.summary).toContain('| 1 | `release/v1.3` | pull request opened | [#1](https://github.com/acme/shop/pull/1)');
+    expect(run.summary).toContain(
+      '| 1 | `release/v1.3` | pull request opened | [#1](https://github.com/acme/shop/pull/1)',
+    );
     expect(run.summary).toContain('```mermaid');
     expect(run.summary).toContain('s0 --> t1 --> t2');
   });
@@ -100,12 +102,7 @@ describe('backmerge-pr, merge strategy', () => {
     const { hotfix } = await cascadeRepo();
     const run = await backmerge({}, { sha: hotfix });
     expect(run.exitCode).toBe(0);
-    const perTarget = [
-      'repos/compare-commits-with-basehead',
-      'git/create-ref',
-      'repos/merge',
-      'pulls/create',
-    ];
+    const perTarget = ['repos/compare-commits-with-basehead', 'git/create-ref', 'repos/merge', 'pulls/create'];
     expect(api.requests.map((request) => request.operationId)).toEqual([
       'git/list-matching-refs',
       ...perTarget,

@@ -154,20 +154,11 @@ export async function syncJsonl(options: JsonlSyncOptions): Promise<JsonlSyncRes
 
 type PushOutcome = { ok: true } | { ok: false; rejection: string; message: string };
 
-// Two pushes racing for one ref: the loser is told "fetch first" when it arrives second, but "cannot
-// lock ref … is at X but expected Y" when both are inside the server at once. Both mean the same.
-const LOST_RACE = /cannot lock ref|failed to update ref|incorrect old value|but expected [0-9a-f]{7,}|stale info/i;
-
+// A rejection because the remote moved (including two pushes racing inside the server, core's
+// 'lost-race') is returned; anything else (a protected branch, auth) throws.
 async function pushOnce(worktree: GitClient, remote: string, branch: string): Promise<PushOutcome> {
-  try {
-    const pushed = await worktree.push({ remote, refspecs: [`HEAD:refs/heads/${branch}`] });
-    return pushed.ok ? { ok: true } : { ok: false, rejection: pushed.rejection, message: pushed.message };
-  } catch (error) {
-    if (isGitError(error) && LOST_RACE.test(error.stderr)) {
-      return { ok: false, rejection: 'lost-race', message: error.stderr.split('\n')[0] ?? error.message };
-    }
-    throw error;
-  }
+  const pushed = await worktree.push({ remote, refspecs: [`HEAD:refs/heads/${branch}`] });
+  return pushed.ok ? { ok: true } : { ok: false, rejection: pushed.rejection, message: pushed.message };
 }
 
 function explainRefusedPush(message: string, branch: string): Error {

@@ -99,7 +99,10 @@ export function readInputs(): RollbackInputs {
   const to = toText === undefined ? undefined : parseRollbackVersionTag(toText, tagPrefix, 'to');
   if (to !== undefined) assertRefName(to.tag, 'to');
   if (to !== undefined && skip.some((tag) => compareHotfixVersions(tag.version, to.version) === 0)) {
-    throw new ConfigurationError(`Input "to" names ${to.tag}, which input "skip" lists as bad: change one of them.`, 'to');
+    throw new ConfigurationError(
+      `Input "to" names ${to.tag}, which input "skip" lists as bad: change one of them.`,
+      'to',
+    );
   }
 
   const mode = getEnumInput('mode', ['redeploy', 'revert'] as const, { default: 'redeploy' });

@@ -4,7 +4,6 @@ import {
   compareHotfixVersions,
   createGitClient,
   createGitHubClient,
-  formatReleaseLine,
   lineOfVersion,
   lineTagPrefix,
   logGroup,
@@ -197,11 +196,12 @@ export async function planPhase(): Promise<void> {
   if (newestAfter !== undefined) await statesOf(ref, newestAfter);
   const already = findAlreadyDeployed(deployments, failing, target.version, prefix);
   if (inputs.dryRun && already !== undefined) {
-    notes.push(`${environment} already runs ${target.tag} (deployment ${already.id}): a real run would change nothing.`);
+    notes.push(
+      `${environment} already runs ${target.tag} (deployment ${already.id}): a real run would change nothing.`,
+    );
   }
   const action: PlanAction = inputs.dryRun ? 'dry-run' : already !== undefined ? 'already-there' : 'deploy';
   const logUrl = runUrl();
-  const lineOfFailing = inputs.line ?? (failingTag ? lineOfVersion(failingTag.version) : undefined);
 
   const plan: RollbackPlan = {
     schema: 1,
@@ -235,7 +235,6 @@ export async function planPhase(): Promise<void> {
         : undefined,
     healthUrl: inputs.healthUrl?.href,
     ticket: inputs.ticket,
-    line: lineOfFailing ? formatReleaseLine(lineOfFailing) : undefined,
     logUrl,
     notes,
   };

@@ -106,7 +106,15 @@ export async function revertAndTag(request: RevertRequest): Promise<RevertResult
     const names = (await store.listTags(lineTagPrefix(request.prefix, request.line))).map((tag) => tag.name);
     const previous = highestVersionOfLine(names, request.line, request.prefix);
     const version = nextVersion(previous?.version, request.line, 'patch');
-    return { branch, commit, sha, created, tag: formatVersionTag(version, request.prefix), version, outcome: 'dry-run' };
+    return {
+      branch,
+      commit,
+      sha,
+      created,
+      tag: formatVersionTag(version, request.prefix),
+      version,
+      outcome: 'dry-run',
+    };
   }
   const bump = await bumpVersion({
     store,

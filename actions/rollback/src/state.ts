@@ -31,8 +31,6 @@ export interface RollbackPlan {
   revert: { branch: string; commit: string; sha: string | undefined; created: boolean } | undefined;
   healthUrl: string | undefined;
   ticket: string | undefined;
-  /** The failing version's release line (`1.5`), for the advice. */
-  line: string | undefined;
   /** The run's URL, used as the deployment statuses' log URL. */
   logUrl: string | undefined;
   notes: string[];

@@ -1,4 +1,4 @@
-import { markdownHeading, markdownInlineCode, markdownTable, mermaid, parseReleaseLineText } from '@hotfix-actions/core';
+import { markdownHeading, markdownInlineCode, markdownTable, mermaid } from '@hotfix-actions/core';
 import { rollbackNextSteps } from '../../../packages/core/src/rollback.js';
 import type { RollbackPlan } from './state.js';
 
@@ -66,7 +66,9 @@ export function renderSummary(plan: RollbackPlan, facts: FinishFacts): string {
       'from',
       plan.from
         ? `${plan.from.tag ?? 'unknown version'}` +
-          (plan.from.deploymentId ? ` (deployment ${plan.from.deploymentId}${plan.from.markedFailure ? ', marked failure' : ''})` : '')
+          (plan.from.deploymentId
+            ? ` (deployment ${plan.from.deploymentId}${plan.from.markedFailure ? ', marked failure' : ''})`
+            : '')
         : 'no deployment found',
     ],
     ['to', `${to}${plan.to.sha ? ` at ${markdownInlineCode(plan.to.sha.slice(0, 12))}` : ''}`],
@@ -85,19 +87,23 @@ export function renderSummary(plan: RollbackPlan, facts: FinishFacts): string {
     rows.push(['deploy command', stepText(facts.deployOutcome)]);
     rows.push([
       'health check',
-      plan.healthUrl === undefined ? 'not configured (set `health-url`)' : stepText(facts.healthOutcome, facts.healthExplanation),
+      plan.healthUrl === undefined
+        ? 'not configured (set `health-url`)'
+        : stepText(facts.healthOutcome, facts.healthExplanation),
     ]);
     rows.push(['regression ticket', facts.regressionTicket || 'none']);
   }
-  if (plan.escalation) rows.push(['if broken too', `${plan.escalation.tag} (${plan.escalation.source})`]);
+  if (plan.escalation) {
+    const why = plan.escalation.source === 'deployment' ? 'verified good earlier' : 'previous tag, not verified';
+    rows.push(['if broken too', `${plan.escalation.tag} (${why})`]);
+  }
 
-  const steps = rollbackNextSteps({
+  const advice = rollbackNextSteps({
     outcome: facts.outcome,
     environment: env,
     ...(plan.from?.tag !== undefined ? { fromTag: plan.from.tag } : {}),
     toTag: to,
     ...(plan.escalation !== undefined ? { escalationTag: plan.escalation.tag } : {}),
-    ...(plan.line !== undefined ? { line: parseReleaseLineText(plan.line) } : {}),
     reverted: plan.mode === 'revert',
   });
   const notes = plan.notes.map((note) => `> ${note}`).join('\n');
@@ -106,7 +112,7 @@ export function renderSummary(plan: RollbackPlan, facts: FinishFacts): string {
       markdownHeading(title, 3),
       mermaid(diagram),
       markdownTable(['', 'value'], rows),
-      `**Next:**\n\n${steps.map((step) => `- ${step}`).join('\n')}`,
+      `**Next.** ${advice.lead}\n\n${advice.steps.map((step) => `- ${step}`).join('\n')}\n`,
       notes,
     ]
       .filter(Boolean)

@@ -121,7 +121,10 @@ export function interpolate(value: string, contexts: Record<string, unknown>): s
 }
 
 function condition(step: CompositeStep): string {
-  const raw = (step.if ?? '').trim().replace(/^\$\{\{([\s\S]*)\}\}$/, '$1').trim();
+  const raw = (step.if ?? '')
+    .trim()
+    .replace(/^\$\{\{([\s\S]*)\}\}$/, '$1')
+    .trim();
   if (raw === '') return 'success()';
   // The runner implies success() unless the condition calls a status function itself.
   return /\b(success|failure|always|cancelled)\s*\(/.test(raw) ? raw : `success() && (${raw})`;
@@ -200,9 +203,12 @@ export async function runComposite(options: CompositeRunOptions = {}): Promise<C
   let failed = false;
   for (const [index, step] of action.runs.steps.entries()) {
     const id = step.id ?? `__step${index}`;
-    if (step.uses !== undefined) throw new Error(`runComposite: step ${id} uses an action; only run: steps are simulated`);
-    if (step.shell !== 'bash') throw new Error(`runComposite: step ${id} has shell ${step.shell}; only bash is simulated`);
-    if (step['continue-on-error'] !== undefined) throw new Error(`runComposite: step ${id}: continue-on-error is not simulated`);
+    if (step.uses !== undefined)
+      throw new Error(`runComposite: step ${id} uses an action; only run: steps are simulated`);
+    if (step.shell !== 'bash')
+      throw new Error(`runComposite: step ${id} has shell ${step.shell}; only bash is simulated`);
+    if (step['continue-on-error'] !== undefined)
+      throw new Error(`runComposite: step ${id}: continue-on-error is not simulated`);
     const run = step.run ?? '';
     if (run.includes('${{')) throw new Error(`runComposite: step ${id} has an expression inside run:`);
     const contexts = { github, inputs, steps, env: {}, runner: { temp, os: 'Linux' } };

@@ -83,7 +83,11 @@ export interface PhaseOptions {
 }
 
 /** Runs the plan phase of the bundle as the composite's plan step does. */
-export function runPlan(api: GitHubStandIn, inputs: Record<string, string>, options: PhaseOptions = {}): Promise<BundleRun> {
+export function runPlan(
+  api: GitHubStandIn,
+  inputs: Record<string, string>,
+  options: PhaseOptions = {},
+): Promise<BundleRun> {
   return runBundle({
     bundle: 'rollback',
     inputs: { 'deploy-command': './deploy.sh', ...inputs },

@@ -122,7 +122,7 @@ export interface PushOptions {
 }
 
 /** Why the remote refused a push because its refs moved: fetch, recompute and try again. */
-export type PushRejection = 'fetch-first' | 'non-fast-forward' | 'already-exists' | 'stale-info';
+export type PushRejection = 'fetch-first' | 'non-fast-forward' | 'already-exists' | 'stale-info' | 'lost-race';
 
 /** What happened to one ref of a push (`git push --porcelain`). */
 export interface PushedRef {
@@ -550,6 +550,8 @@ export function parsePushPorcelain(text: string): PushedRef[] {
   return refs;
 }
 
+const LOST_RACE = /cannot lock ref|failed to update ref|incorrect old value|but expected [0-9a-f]{7,}/i;
+
 function pushRejection(reason: string | undefined): PushRejection | undefined {
   switch (reason) {
     case 'fetch first':
@@ -561,7 +563,9 @@ function pushRejection(reason: string | undefined): PushRejection | undefined {
     case 'stale info':
       return 'stale-info';
     default:
-      return undefined;
+      // Two pushes inside the server at once: the loser's ref lock fails ("cannot lock ref … is at X
+      // but expected Y"). Like "fetch first", the remote moved: fetch, recompute, try again.
+      return reason !== undefined && LOST_RACE.test(reason) ? 'lost-race' : undefined;
   }
 }
 

@@ -14,3 +14,5 @@ export * from './github-errors.js';
 export * from './canary.js';
 export * from './beads/index.js';
 export * from './tagging.js';
+export * from './plan.js';
+export * from './rollback.js';

@@ -4,7 +4,6 @@ import { ConfigurationError } from './errors.js';
 import { refNameProblem } from './refname.js';
 import {
   compareHotfixVersions,
-  formatReleaseLine,
   formatVersionTag,
   isReleaseVersion,
   isVersionOfLine,
@@ -361,18 +360,22 @@ export interface RollbackAdviceInput {
   toTag?: string;
   /** The version to escalate to when the target is broken too. */
   escalationTag?: string;
-  /** The release line of the failing version, for the hotfix advice. */
-  line?: ReleaseLine;
   /** True when the target was created by reverting the failing change (mode revert). */
   reverted?: boolean;
 }
 
+/** What to do next: a lead sentence and the options, as Markdown. */
+export interface RollbackAdvice {
+  lead: string;
+  steps: string[];
+}
+
 /**
- * What a person should do next, as Markdown list items, following the seed's rollback decision tree:
- * once stable, revert the bad merge, fix with a hotfix or wait for the next release; when the
- * rollback itself failed, escalate to the version before the target.
+ * What a person should do next, following the seed's rollback decision tree: once stable, revert the
+ * bad merge, fix it with a hotfix or wait for the next release; when the rollback itself failed,
+ * escalate to the version before the target.
  */
-export function rollbackNextSteps(input: RollbackAdviceInput): string[] {
+export function rollbackNextSteps(input: RollbackAdviceInput): RollbackAdvice {
   const from = input.fromTag ?? 'the failing version';
   const to = input.toTag ?? 'the target';
   if (input.outcome === 'failed') {
@@ -387,27 +390,34 @@ export function rollbackNextSteps(input: RollbackAdviceInput): string[] {
     } else {
       escalate = 'No older verified version is known: run the rollback again with `to:` set to a tag you trust.';
     }
-    return [
-      `${to} did not come back healthy in ${input.environment}: it is not stable yet.`,
-      escalate,
-      'If the deploy command itself broke (credentials, network), fix that and re-run: a re-run repeats this rollback.',
-    ];
+    return {
+      lead: `${to} did not come back healthy in ${input.environment}: it is not stable yet.`,
+      steps: [
+        escalate,
+        'If the deploy command itself broke (credentials, network), fix that and re-run: a re-run repeats this rollback.',
+      ],
+    };
   }
   if (input.outcome === 'dry-run') {
-    return [`Run without \`dry-run\` to deploy ${to} to ${input.environment}.`];
+    return {
+      lead: 'Nothing was changed.',
+      steps: [`Run without \`dry-run\` to deploy ${to} to ${input.environment}.`],
+    };
   }
-  const line = input.line ? ` on line ${formatReleaseLine(input.line)}` : '';
-  const steps = [`${input.environment} is stable on ${to}. Next, pick one:`];
+  const steps: string[] = [];
   if (!input.reverted) {
     steps.push(
-      `Remove ${from} from the release branch: run this action with \`mode: revert\` (reverts the merge with -m 1 and tags the next patch).`,
+      `Remove ${from} from its branch: run this action with \`mode: revert\` (reverts the merge with -m 1, tags the next patch and deploys it).`,
     );
   }
   steps.push(
-    `Fix the problem properly with a hotfix${line} (e.g. ${to}-hotfix.1 or the next patch), with tests, and deploy that.`,
-    `Or keep ${to} and ship the fix with the next release. Do not rush: production is stable.`,
+    `Fix it properly with a hotfix (${to}-hotfix.1 from ${to}${input.fromTag !== undefined ? `, or ${input.fromTag}-hotfix.1` : ''}), with tests, and deploy that.`,
+    `Or stay on ${to} and ship the fix with the next release.`,
   );
-  return steps;
+  return {
+    lead: `${input.environment} is stable on ${to}: rollback first, fix properly second. Pick one:`,
+    steps,
+  };
 }
 
 /** The title of the P0 regression ticket (hotfix-rules V.B: "P0: Hotfix regression - [description]"). */

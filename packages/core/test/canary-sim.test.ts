@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatCanaryBench, mulberry32, runCanaryBench } from '../../../bench/canary.js';
+import { formatCanaryBench, runCanaryBench } from '../../../bench/canary.js';
+import { seededPrng as mulberry32 } from '../../testkit/src/random.js';
 import type { CanaryBenchMethod, CanaryBenchRow } from '../../../bench/canary.js';
 
 const RUNS = 300;

@@ -5,3 +5,5 @@ export * from './api/index.js';
 export * from './prometheus.js';
 export * from './service.js';
 export * from './beads.js';
+export * from './receivers.js';
+export * from './random.js';

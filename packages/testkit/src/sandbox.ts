@@ -1,3 +1,4 @@
+import { seededPrng } from './random.js';
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, realpathSync } from 'node:fs';
 import { cp, mkdir, rm, unlink, writeFile } from 'node:fs/promises';
@@ -410,18 +411,6 @@ function fastImport(gitDir: string, stream: string, branches: number): Promise<v
     });
     child.stdin.end(stream);
   });
-}
-
-/** A small, fast PRNG (mulberry32): the history must not depend on Math.random. */
-export function seededPrng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 interface HistoryPlan {

@@ -5,6 +5,7 @@
 // like the official client libraries do (a `code="500"` series only exists after the first 500, which
 // is exactly what makes `or vector(0)` necessary in real queries). Optional synthetic traffic counts
 // requests without any HTTP, so a scraping Prometheus sees thousands of requests per second for free.
+import { seededPrng } from './random.js';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -82,18 +83,6 @@ export interface CanaryService {
 
 const TRAFFIC_TICK_MS = 100;
 
-/** mulberry32: a tiny, well-distributed 32-bit PRNG, so that draws are repeatable across Node versions. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function assertRate(rate: number, name: string): void {
   if (!(Number.isFinite(rate) && rate >= 0 && rate <= 1)) {
     throw new RangeError(`${name} must be between 0 and 1; got ${rate}`);
@@ -132,8 +121,8 @@ export async function startCanaryService(options: CanaryServiceOptions = {}): Pr
 
   // Two streams: HTTP requests and synthetic traffic interleave in timer order, which must not change
   // the answers the HTTP requests get.
-  const httpRandom = seededRandom(seed);
-  const trafficRandom = seededRandom(seed ^ 0x5bd1e995);
+  const httpRandom = seededPrng(seed);
+  const trafficRandom = seededPrng(seed ^ 0x5bd1e995);
   let draws = 0;
   const byCode = new Map<number, number>();
   const requests = new Map<string, number>();

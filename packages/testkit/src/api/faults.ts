@@ -1,4 +1,4 @@
-import { seededPrng } from '../sandbox.js';
+import { seededPrng } from '../random.js';
 import type {
   StandInFaultHandle,
   StandInFaultKind,

@@ -4,6 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { formatBeadsBench, runBeadsBench } from './beads.js';
 import { formatCanaryBench, runCanaryBench } from './canary.js';
+import { formatColdStartBench, runColdStartBench } from './cold-start.js';
 import { formatVersionBumpBench, runVersionBumpBench } from './version-bump.js';
 import { markdownTable } from '../packages/core/src/summary.js';
 import type { BenchRatio, BenchSection } from './types.js';
@@ -63,6 +64,13 @@ const sections: BenchSection[] = [
       };
     },
   },
+  {
+    name: 'cold-start',
+    async run() {
+      const result = runColdStartBench({ repeats: quick ? 7 : 15 });
+      return { text: formatColdStartBench(result), ratios: result.ratios, json: result };
+    },
+  },
 ];
 
 const ratios: BenchRatio[] = [];
@@ -83,7 +91,7 @@ const format = (ratio: BenchRatio): string =>
     ? `${(ratio.value * 100).toFixed(2)} %`
     : ratio.unit === 'ratio'
       ? `${ratio.value.toFixed(2)}×`
-      : ratio.value.toFixed(0);
+      : String(Number(ratio.value.toPrecision(3)));
 const table = markdownTable(
   ['measure', 'measured', 'target', 'pass'],
   ratios.map((ratio) => [ratio.name, format(ratio), ratio.target, ratio.pass ? 'yes' : 'NO']),

@@ -324,7 +324,7 @@ export async function backmergeByCherryPick(
       const body = pickBody(ctx, run, target, branch);
       if (body !== pull.body) await updatePullBody(api, pull.number, body);
       core.info(`Added ${missing.length} commit(s) to ${branch}; pull request #${pull.number} reused.`);
-      return existingPullResult(ctx, target, branch, pull, false);
+      return { ...existingPullResult(ctx, target, branch, pull, false), at: new Date().toISOString() };
     }
     return await openBackmergePull(ctx, target, branch, pickBody(ctx, run, target, branch), false);
   } finally {

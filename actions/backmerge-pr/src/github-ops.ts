@@ -33,11 +33,13 @@ export interface Comparison {
   files: string[];
   /** The commits listed (up to 250, oldest first), with committer dates. */
   commits: { sha: string; date: string | undefined }[];
+  /** The tree of the base's head commit. */
+  baseTree: string;
 }
 
 /** The outcome of `POST merges`. */
 export type MergeOutcome =
-  | { kind: 'merged'; sha: string }
+  | { kind: 'merged'; sha: string; tree: string }
   | { kind: 'up-to-date' }
   | { kind: 'conflict' }
   | { kind: 'refused'; message: string };
@@ -67,6 +69,7 @@ export async function compareRefs(api: RepoApi, base: string, head: string): Pro
       sha: commit.sha,
       date: commit.commit.committer?.date ?? commit.commit.author?.date ?? undefined,
     })),
+    baseTree: data.base_commit.commit.tree.sha,
   };
 }
 
@@ -79,6 +82,11 @@ export async function commitDate(api: RepoApi, sha: string): Promise<string | un
 /** Creates a branch at `sha` (GitHub's atomic ref creation). */
 export async function createBranch(api: RepoApi, branch: string, sha: string): Promise<void> {
   await api.github.rest.git.createRef({ owner: api.owner, repo: api.repo, ref: `refs/heads/${branch}`, sha });
+}
+
+/** Deletes a branch (one the action created and found it did not need). */
+export async function deleteBranch(api: RepoApi, branch: string): Promise<void> {
+  await api.github.rest.git.deleteRef({ owner: api.owner, repo: api.repo, ref: `heads/${branch}` });
 }
 
 function retryUnitMs(): number {
@@ -104,7 +112,7 @@ export async function mergeOnGitHub(api: RepoApi, base: string, head: string, me
       });
       // Octokit's types know only 201; GitHub answers 204 when the base has the head already.
       if ((response.status as number) === 204) return { kind: 'up-to-date' };
-      return { kind: 'merged', sha: response.data.sha };
+      return { kind: 'merged', sha: response.data.sha, tree: response.data.commit.tree.sha };
     } catch (error) {
       const status = (error as { status?: unknown }).status;
       if (typeof status === 'number' && status >= 500 && attempt <= 3) {

@@ -7,6 +7,7 @@ import * as core from '@actions/core';
 import {
   compareRefs,
   createBranch,
+  deleteBranch,
   findOpenPull,
   mergeOnGitHub,
   updatePullBody,
@@ -114,6 +115,13 @@ export async function backmergeByMerge(
   if (!conflict && comparison.behindBy > 0) {
     const outcome = await mergeOnGitHub(api, branch, target, mergeMessage(ctx, target, branch));
     if (outcome.kind === 'refused') throw new Error(`GitHub refused to update ${branch}: ${outcome.message}`);
+    if (outcome.kind === 'merged' && outcome.tree === comparison.baseTree) {
+      // The merge changes no file of the target: the fix is there already, without the ancestry (a
+      // squash-merged back-merge, or a cherry-pick). A pull request would be empty.
+      await deleteBranch(api, branch);
+      core.info(`${target} has the content of ${ctx.source} already (not by ancestry): nothing to do.`);
+      return { target, status: 'up-to-date' };
+    }
     conflict = outcome.kind === 'conflict';
   }
   const candidates = conflict ? await conflictCandidates(ctx, target, comparison) : undefined;
@@ -151,7 +159,8 @@ async function continueExisting(
     }
     await updatePullBody(api, pull.number, body(ctx, target, branch));
     core.info(`Brought ${branch} up to date with ${ctx.source}; pull request #${pull.number} reused.`);
-    return existingPullResult(ctx, target, branch, pull, false);
+    // The new commits reached their pull request now: that is their forward-port lag.
+    return { ...existingPullResult(ctx, target, branch, pull, false), at: new Date().toISOString() };
   }
 
   // The branch exists without a pull request: an earlier run stopped after creating it.
@@ -167,6 +176,11 @@ async function continueExisting(
   }
   const outcome = await mergeOnGitHub(api, branch, target, mergeMessage(ctx, target, branch));
   if (outcome.kind === 'refused') throw new Error(`GitHub refused to update ${branch}: ${outcome.message}`);
+  if (outcome.kind === 'merged' && outcome.tree === comparison.baseTree) {
+    await deleteBranch(api, branch);
+    core.info(`${target} has the content of ${ctx.source} already (not by ancestry): nothing to do.`);
+    return { target, status: 'up-to-date' };
+  }
   const conflict = outcome.kind === 'conflict';
   const candidates = conflict ? await conflictCandidates(ctx, target, comparison) : undefined;
   core.info(`Reusing ${branch} from an earlier run.`);

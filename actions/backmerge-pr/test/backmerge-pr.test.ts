@@ -5,6 +5,7 @@ import type { GitHubStandIn, GitSandbox } from '@hotfix-actions/testkit';
 import {
   cascadeRepo as makeCascade,
   isAncestor as originHas,
+  pushEvent,
   results,
   runBackmerge,
   startWorld,
@@ -142,10 +143,12 @@ describe('backmerge-pr, merge strategy', () => {
 
   it('a second run changes nothing and reports exists', async () => {
     const { hotfix } = await cascadeRepo();
-    const first = await backmerge({ labels: 'backmerge' }, { sha: hotfix });
+    const inputs = { labels: 'backmerge', reviewers: 'alice' };
+    const first = await backmerge(inputs, { sha: hotfix });
     expect(first.outputs.created).toBe('2');
+    expect(api.state.pulls.map((pull) => pull.requestedReviewers)).toEqual([['alice'], ['alice']]);
     const before = api.mutations();
-    const again = await backmerge({ labels: 'backmerge' }, { sha: hotfix });
+    const again = await backmerge(inputs, { sha: hotfix });
     expect(again.exitCode, again.stdout).toBe(0);
     expect(api.mutations()).toBe(before);
     expect(results(again).map((r) => [r.target, r.status, r['pr-number']])).toEqual([
@@ -154,6 +157,54 @@ describe('backmerge-pr, merge strategy', () => {
     ]);
     expect(again.outputs).toMatchObject({ created: '0', conflicts: '0' });
     expect(api.state.pulls).toHaveLength(2);
+  });
+
+  it('a back-merge that was squash-merged counts as up-to-date: no empty pull request', async () => {
+    const { hotfix } = await cascadeRepo();
+    await backmerge({}, { sha: hotfix });
+    // A person squash-merges the pull request into main, and GitHub deletes its branch.
+    for (const [method, path, body] of [
+      ['PUT', '/pulls/2/merge', { merge_method: 'squash' }],
+      ['DELETE', '/git/refs/heads/backmerge/bd-a1b2-to-main', undefined],
+    ] as const) {
+      const response = await fetch(`${api.url}/repos/acme/shop${path}`, {
+        method,
+        headers: { 'content-type': 'application/json' },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
+      expect(response.ok).toBe(true);
+    }
+    const again = await backmerge({}, { sha: hotfix });
+    expect(again.exitCode, again.stdout).toBe(0);
+    expect(results(again).map((r) => [r.target, r.status])).toEqual([
+      ['release/v1.3', 'exists'],
+      ['main', 'up-to-date'],
+    ]);
+    expect(api.state.pulls).toHaveLength(2);
+    expect(await sandbox.git(['branch', '--list', 'backmerge/*'], sandbox.origin)).not.toContain('to-main');
+  });
+
+  it('a follow-up fix on the same ticket is merged into the open pull request, never a second one', async () => {
+    const { hotfix } = await cascadeRepo();
+    await backmerge({}, { sha: hotfix });
+    const followUp = await sandbox.commit({ 'login-test.txt': 'covered\n' }, 'test(bd-a1b2): cover the login fix', {
+      branch: 'release/v1.2',
+      push: true,
+    });
+    const again = await backmerge(
+      {},
+      { sha: followUp, event: pushEvent('release/v1.2', followUp, 'test(bd-a1b2): x') },
+    );
+    expect(again.exitCode, again.stdout).toBe(0);
+    expect(results(again).map((r) => [r.target, r.status, r['pr-number']])).toEqual([
+      ['release/v1.3', 'exists', 1],
+      ['main', 'exists', 2],
+    ]);
+    expect(api.state.pulls).toHaveLength(2);
+    for (const pull of api.state.pulls) {
+      expect(await isAncestor(followUp, pull.head)).toBe(true);
+      expect(pull.body).toContain(`sha=${followUp}`);
+    }
   });
 
   it('a conflict gets a labelled draft with files and commands; later targets still run; the step warns', async () => {
@@ -217,6 +268,18 @@ describe('backmerge-pr, merge strategy', () => {
     expect(api.state.pulls.map((pull) => pull.base)).toEqual(['release/v1.3']);
     // One merge each: release/v1.3's answers the conflict at once, main's merges it.
     expect(api.count({ operationId: 'repos/merge' })).toBe(2);
+  });
+
+  it('direct-push to a protected branch falls back to a pull request, with a warning', async () => {
+    await stopWorld(world);
+    world = await startWorld({ protectedBranches: ['main'] });
+    ({ sandbox, api } = world);
+    const { hotfix } = await cascadeRepo();
+    const run = await backmerge({ 'direct-push': 'true', targets: 'main' }, { sha: hotfix });
+    expect(run.exitCode, run.stdout).toBe(0);
+    expect(results(run)[0]).toMatchObject({ target: 'main', status: 'created', 'pr-number': 1 });
+    expect(run.annotations.find((a) => a.level === 'warning')?.title).toBe('Direct push to main');
+    expect(await isAncestor(hotfix, 'main')).toBe(false);
   });
 
   it('fails clearly when a pull request cannot be created mid-cascade, and a re-run finishes without duplicates', async () => {

@@ -18,13 +18,14 @@ export interface World {
 }
 
 /** Starts a sandbox and the stand-in, with the repository's labels configured. */
-export async function startWorld(): Promise<World> {
+export async function startWorld(options: { protectedBranches?: string[] } = {}): Promise<World> {
   const sandbox = await createGitSandbox();
   const api = await startGitHubStandIn({
     owner: 'acme',
     repo: 'shop',
     gitDir: sandbox.origin,
     permissions: { alice: 'write', bob: 'write' },
+    ...(options.protectedBranches ? { protectedBranches: options.protectedBranches } : {}),
   });
   // Labels with descriptions: labels GitHub creates on the fly have none, which GitHub's own
   // description of pulls/list does not allow, so the stand-in would flag them.

@@ -1,6 +1,6 @@
 import * as core from '@actions/core';
-import { createGitHubClient, getStringInput, repoFromEnv, writeSummary } from '@hotfix-actions/core';
-import { deploymentDescription } from '../../../packages/core/src/rollback.js';
+import { createGitHubClient, errorMessage, getStringInput, repoFromEnv, writeSummary } from '@hotfix-actions/core';
+import { deploymentDescription } from '@hotfix-actions/core';
 import { parsePlan, type RollbackPlan } from './state.js';
 import { renderSummary, type FinishFacts, type RollbackOutcome } from './summary.js';
 
@@ -20,6 +20,27 @@ function setOutputs(plan: RollbackPlan, outcome: RollbackOutcome, regressionTick
   core.setOutput('regression-ticket', regressionTicket ?? '');
   core.setOutput('escalation-tag', plan.escalation?.tag ?? '');
   core.setOutput('revert-sha', plan.revert?.sha ?? '');
+}
+
+/** Records the rollback's result as the deployment's final status. */
+async function recordResult(plan: RollbackPlan, outcome: RollbackOutcome, reason: string): Promise<void> {
+  const { owner, repo } = repoFromEnv();
+  const github = createGitHubClient({ token: getStringInput('token', { required: true }) });
+  await github.rest.repos.createDeploymentStatus({
+    owner,
+    repo,
+    deployment_id: plan.deploymentId!,
+    state: outcome === 'rolled-back' ? 'success' : 'failure',
+    description: deploymentDescription(
+      outcome === 'rolled-back'
+        ? `Rolled back from ${plan.from?.tag ?? 'the failing deployment'} to ${plan.to.tag}`
+        : `Rollback to ${plan.to.tag} failed: ${reason}`,
+    ),
+    // Earlier deployments of the environment stop being shown as active (GitHub does this for
+    // non-production environments; production deployments stay as they are).
+    auto_inactive: true,
+    ...(plan.logUrl !== undefined ? { log_url: plan.logUrl } : {}),
+  });
 }
 
 /**
@@ -52,24 +73,16 @@ export async function finishPhase(): Promise<void> {
     const reason = !deployed
       ? `the deploy command ${facts.deployOutcome === 'cancelled' ? 'was cancelled' : 'failed'}`
       : `the health check ${facts.healthOutcome === 'success' ? 'passed' : 'failed'}`;
+    // Outputs first: they must be there even when recording the result fails.
+    setOutputs(plan, facts.outcome, regressionTicket);
     if (plan.deploymentId !== undefined) {
-      const { owner, repo } = repoFromEnv();
-      const github = createGitHubClient({ token: getStringInput('token', { required: true }) });
-      await github.rest.repos.createDeploymentStatus({
-        owner,
-        repo,
-        deployment_id: plan.deploymentId,
-        state: facts.outcome === 'rolled-back' ? 'success' : 'failure',
-        description: deploymentDescription(
-          facts.outcome === 'rolled-back'
-            ? `Rolled back from ${plan.from?.tag ?? 'the failing deployment'} to ${plan.to.tag}`
-            : `Rollback to ${plan.to.tag} failed: ${reason}`,
-        ),
-        // Earlier deployments of the environment stop being shown as active (GitHub does this for
-        // non-production environments; production deployments stay as they are).
-        auto_inactive: true,
-        ...(plan.logUrl !== undefined ? { log_url: plan.logUrl } : {}),
-      });
+      try {
+        await recordResult(plan, facts.outcome, reason);
+      } catch (error) {
+        facts.recordError = errorMessage(error);
+        await writeSummary(renderSummary(plan, facts));
+        throw error;
+      }
     }
     core.info(
       facts.outcome === 'rolled-back'
@@ -77,9 +90,12 @@ export async function finishPhase(): Promise<void> {
         : `Rollback to ${plan.to.tag} failed: ${reason}.`,
     );
     if (facts.outcome === 'failed') {
-      const next = plan.escalation
-        ? ` If ${plan.to.tag} is broken too, escalate to ${plan.escalation.tag}: run again with escalate: true.`
-        : ' No older verified version is known: run again with input "to".';
+      let next = ' No older verified version is known: run again with input "to".';
+      if (plan.escalation && plan.mode === 'revert') {
+        next = ` Deploy ${plan.escalation.tag}, the last version verified good, instead: run again with mode redeploy.`;
+      } else if (plan.escalation) {
+        next = ` If ${plan.to.tag} is broken too, escalate to ${plan.escalation.tag}: run again with escalate: true.`;
+      }
       core.error(`Rolling ${plan.environment} back to ${plan.to.tag} failed: ${reason}.${next}`, {
         title: 'Rollback failed',
       });
@@ -91,6 +107,6 @@ export async function finishPhase(): Promise<void> {
     core.info(`Dry run: would roll ${plan.environment} back to ${plan.to.tag}.`);
   }
 
-  setOutputs(plan, facts.outcome, regressionTicket);
+  if (plan.action !== 'deploy') setOutputs(plan, facts.outcome, regressionTicket);
   await writeSummary(renderSummary(plan, facts));
 }

@@ -1,5 +1,5 @@
 import { ConfigurationError, isHttpStatus, type GitHubClient } from '@hotfix-actions/core';
-import type { RollbackDeploymentRecord } from '../../../packages/core/src/rollback.js';
+import type { RollbackDeploymentRecord } from '@hotfix-actions/core';
 
 /** The repository every request is about. */
 export interface RepoRef {

@@ -17,7 +17,7 @@ import {
   type ReleaseLine,
   type VersionTag,
 } from '@hotfix-actions/core';
-import { parseRollbackVersionTag } from '../../../packages/core/src/rollback.js';
+import { parseRollbackVersionTag } from '@hotfix-actions/core';
 
 /** How the rollback reaches the last good version. */
 export type RollbackMode = 'redeploy' | 'revert';

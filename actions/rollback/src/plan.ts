@@ -25,7 +25,7 @@ import {
   type RollbackDeploymentRecord,
   type RollbackExclusions,
   type RollbackTarget,
-} from '../../../packages/core/src/rollback.js';
+} from '@hotfix-actions/core';
 import {
   getDeploymentRecord,
   listEnvironmentDeployments,
@@ -165,7 +165,8 @@ export async function planPhase(): Promise<void> {
       `No version to roll back to: no older deployment of ${environment} was verified good` +
         (failingTag ? ` and no release tag below ${failingTag.tag} is left` : ' and the failing version is unknown') +
         (inputs.skip.length > 0 ? ' (after input "skip")' : '') +
-        '. Set input "to" to the tag to deploy.',
+        '. Set input "to" to the tag to deploy' +
+        (failingTag ? '.' : ', or "from" to the failing tag.'),
       'to',
     );
   }

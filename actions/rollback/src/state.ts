@@ -1,4 +1,4 @@
-import type { RollbackTargetSource } from '../../../packages/core/src/rollback.js';
+import type { RollbackTargetSource } from '@hotfix-actions/core';
 import type { RollbackMode } from './inputs.js';
 
 /** What the plan step decided: `deploy` (the composite runs the deploy command), or nothing to deploy. */

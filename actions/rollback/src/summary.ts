@@ -1,5 +1,5 @@
 import { markdownHeading, markdownInlineCode, markdownTable, mermaid } from '@hotfix-actions/core';
-import { rollbackNextSteps } from '../../../packages/core/src/rollback.js';
+import { rollbackNextSteps } from '@hotfix-actions/core';
 import type { RollbackPlan } from './state.js';
 
 /** How the rollback ended. */
@@ -14,6 +14,8 @@ export interface FinishFacts {
   healthOutcome: string | undefined;
   healthExplanation: string | undefined;
   regressionTicket: string | undefined;
+  /** Why the final deployment status could not be written, if it could not. */
+  recordError?: string;
 }
 
 function sourceText(plan: RollbackPlan): string {
@@ -82,7 +84,14 @@ export function renderSummary(plan: RollbackPlan, facts: FinishFacts): string {
         : `would revert ${markdownInlineCode(plan.revert.commit.slice(0, 12))} on ${plan.revert.branch}`,
     ]);
   }
-  if (plan.deploymentId !== undefined) rows.push(['deployment', String(plan.deploymentId)]);
+  if (plan.deploymentId !== undefined) {
+    rows.push([
+      'deployment',
+      facts.recordError === undefined
+        ? String(plan.deploymentId)
+        : `${plan.deploymentId} — its final status could not be written: ${facts.recordError}`,
+    ]);
+  }
   if (plan.action === 'deploy') {
     rows.push(['deploy command', stepText(facts.deployOutcome)]);
     rows.push([

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -68,15 +68,25 @@ describe('action.yml', () => {
         expect(names, `${step.id}: ${key}`).toContain(input);
       }
     }
+    // The deploy step reads working-directory itself; the plan validates every other input.
     const plan = action.runs.steps.find((step) => step.id === 'plan')!;
-    const passed = Object.keys(plan.env ?? {}).map((key) => key.replace(/^INPUT_/, '').toLowerCase());
-    const notForThePlan = ['working-directory'];
-    expect(Object.keys(action.inputs ?? {}).filter((name) => !notForThePlan.includes(name))).toEqual(
-      expect.arrayContaining(passed.filter((name) => name !== 'rollback_phase')),
-    );
-    expect(passed).toEqual(
-      expect.arrayContaining(Object.keys(action.inputs ?? {}).filter((n) => !notForThePlan.includes(n))),
-    );
+    for (const name of Object.keys(action.inputs ?? {}).filter((input) => input !== 'working-directory')) {
+      expect(plan.env?.[`INPUT_${name.toUpperCase()}`], name).toBe(`\${{ inputs.${name} }}`);
+    }
+  });
+
+  it('the runner stand-in refuses what it does not simulate, such as an expression inside run:', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hotfix-planted-'));
+    try {
+      const planted = (step: string) =>
+        `name: x\ndescription: x\ninputs:\n  x:\n    description: x\nruns:\n  using: composite\n  steps:\n${step}`;
+      writeFileSync(join(dir, 'action.yml'), planted('    - shell: bash\n      run: echo "${{ inputs.x }}"\n'));
+      await expect(runComposite({ actionDir: dir })).rejects.toThrow(/expression inside run:/);
+      writeFileSync(join(dir, 'action.yml'), planted('    - uses: ./actions/canary-gate\n'));
+      await expect(runComposite({ actionDir: dir })).rejects.toThrow(/uses an action/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('the runner stand-in evaluates conditions as GitHub does', () => {

@@ -140,6 +140,16 @@ export async function runComposite(options: CompositeRunOptions = {}): Promise<C
   const actionDir = options.actionDir ?? ACTION_DIR;
   const action = await readActionYml(actionDir);
   if (action.runs.using !== 'composite') throw new Error('runComposite: not a composite action');
+  for (const [index, step] of action.runs.steps.entries()) {
+    const id = step.id ?? `__step${index}`;
+    if (step.uses !== undefined)
+      throw new Error(`runComposite: step ${id} uses an action; only run: steps are simulated`);
+    if (step.shell !== 'bash')
+      throw new Error(`runComposite: step ${id} has shell ${step.shell}; only bash is simulated`);
+    if (step['continue-on-error'] !== undefined)
+      throw new Error(`runComposite: step ${id}: continue-on-error is not simulated`);
+    if ((step.run ?? '').includes('${{')) throw new Error(`runComposite: step ${id} has an expression inside run:`);
+  }
 
   const runDir = realpathSync(mkdtempSync(join(tmpdir(), 'hotfix-composite-')));
   const workspace = options.workspace ?? join(runDir, 'workspace');
@@ -203,14 +213,7 @@ export async function runComposite(options: CompositeRunOptions = {}): Promise<C
   let failed = false;
   for (const [index, step] of action.runs.steps.entries()) {
     const id = step.id ?? `__step${index}`;
-    if (step.uses !== undefined)
-      throw new Error(`runComposite: step ${id} uses an action; only run: steps are simulated`);
-    if (step.shell !== 'bash')
-      throw new Error(`runComposite: step ${id} has shell ${step.shell}; only bash is simulated`);
-    if (step['continue-on-error'] !== undefined)
-      throw new Error(`runComposite: step ${id}: continue-on-error is not simulated`);
     const run = step.run ?? '';
-    if (run.includes('${{')) throw new Error(`runComposite: step ${id} has an expression inside run:`);
     const contexts = { github, inputs, steps, env: {}, runner: { temp, os: 'Linux' } };
     const go = truthy(evaluateExpression(condition(step), contexts, { failed }));
     if (!go) {

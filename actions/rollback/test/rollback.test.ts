@@ -184,6 +184,19 @@ describe('choosing the version', () => {
     expect(escalated.outputs).toMatchObject({ action: 'deploy', 'from-tag': 'v1.4.0', 'to-tag': 'v1.3.0' });
   });
 
+  it('sets the outputs and says so in the summary when the final status cannot be written', async () => {
+    const { api } = await setup();
+    await seedDeployment(api, 'v1.4.0', ['success']);
+    await seedDeployment(api, 'v1.5.1', ['success']);
+    const plan = await runPlan(api, {});
+    api.faults.inject({ match: { operationId: 'repos/create-deployment-status' }, kind: 'status', times: Infinity });
+    const finish = await runFinish(api, plan, { deploy: 'success' });
+    expect(finish.exitCode).toBe(1);
+    expect(finish.outputs).toMatchObject({ outcome: 'rolled-back', 'to-tag': 'v1.4.0' });
+    expect(finish.summary).toContain('its final status could not be written');
+    expect(finish.annotations.filter((a) => a.level === 'error')[0]?.title).toBe('GitHub API error 500');
+  });
+
   it('dry-run plans and changes nothing', async () => {
     const { api } = await setup();
     await seedDeployment(api, 'v1.4.0', ['success']);

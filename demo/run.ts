@@ -74,8 +74,11 @@ export async function runDemo(options: DemoOptions, write: (line: string) => voi
         tone: 'info',
       };
     });
-    metrics = await w.metricsNote();
-    timeline.note(metrics);
+    timeline.note(
+      w.prometheusBinary
+        ? `Prometheus (${w.prometheusBinary}) starts in the background and scrapes every environment each second`
+        : await w.metricsNote(),
+    );
 
     timeline.heading(`Hotfix A · release-first · ${'bd-7k2m'}: checkout total is NaN for a cart line without quantity`);
     hotfixes.push(await hotfixA(w));
@@ -87,6 +90,7 @@ export async function runDemo(options: DemoOptions, write: (line: string) => voi
 
   if (world) {
     try {
+      metrics = await (world as DemoWorld).metricsNote();
       state = await collectDemoState(world);
       checks = demoExpectations(state, timeline.entries);
     } catch (caught) {

@@ -261,7 +261,7 @@ export async function canary(
   const prometheus = await world.prometheus();
   const sprt = { analysis: 'sprt', 'baseline-error-rate': '0.01', 'max-error-rate': '0.05', alpha: '0.05', beta: '0.05' };
   const selector = `job="shop",instance="${world.fleet.targets.canary}",version="${hotfix.tag}"`;
-  const source = prometheus
+  const source: Record<string, string> = prometheus
     ? {
         'prometheus-url': prometheus.url,
         'canary-errors-query': `sum(http_requests_total{${selector},code=~"5.."}) or vector(0)`,

@@ -37,6 +37,8 @@ export interface DemoEndState {
   }[];
   /** The version each slot runs at the end. */
   running: Record<string, string | null>;
+  /** What the team received, in order. */
+  notifications: { channel: 'slack' | 'webhook' | 'email' | 'comment'; text: string }[];
 }
 
 /** One expectation and whether the run met it. */
@@ -124,7 +126,26 @@ export async function collectDemoState(world: DemoWorld): Promise<DemoEndState> 
       canary: world.fleet.running('canary')?.tag ?? null,
       production: world.fleet.running('production')?.tag ?? null,
     },
+    notifications: [
+      ...world.chat.requests.map((request) => ({
+        channel: request.path.startsWith('/slack') ? ('slack' as const) : ('webhook' as const),
+        text: notificationText(request.body),
+      })),
+      ...world.mail.messages.map((message) => ({ channel: 'email' as const, text: message.subject ?? '' })),
+      ...state.comments.map((comment) => ({
+        channel: 'comment' as const,
+        text: `#${comment.issueNumber}: ${comment.body.split('\n').find((line) => line.trim() !== '') ?? ''}`,
+      })),
+    ],
   };
+}
+
+/** The headline of a webhook body: the generic payload's `title`, or Slack's `text`. */
+function notificationText(body: unknown): string {
+  if (typeof body !== 'object' || body === null) return '';
+  const record = body as { text?: unknown; title?: unknown };
+  const text = typeof record.title === 'string' ? record.title : typeof record.text === 'string' ? record.text : '';
+  return text.split('\n')[0] ?? '';
 }
 
 function decisionOf(entries: readonly TimelineEntry[], scenario: string, stage: string): string | undefined {
@@ -219,10 +240,13 @@ export function demoExpectations(state: DemoEndState, entries: readonly Timeline
     state.running.production === 'v1.2.4' && state.running.canary === null,
     `production ${state.running.production ?? 'nothing'}, canary ${state.running.canary ?? 'nothing'}`,
   );
+  const count = (channel: string) => state.notifications.filter((n) => n.channel === channel).length;
+  const moments = entries.filter((entry) => entry.step === 'notify').length;
   check(
-    `${DEMO_RUNNING_TAG} was the starting point`,
-    tag(DEMO_RUNNING_TAG) !== undefined,
-    'missing',
+    `the team was told at each of the ${moments} moments, on every channel`,
+    moments > 0 && ['slack', 'webhook', 'email'].every((channel) => count(channel) === moments) && count('comment') >= 2,
+    `slack ${count('slack')}, webhook ${count('webhook')}, e-mail ${count('email')}, comments ${count('comment')}`,
   );
+  check(`${DEMO_RUNNING_TAG} was the starting point`, tag(DEMO_RUNNING_TAG) !== undefined, 'missing');
   return checks;
 }

@@ -88,6 +88,8 @@ export interface DemoWorld {
   readonly runs: DemoActionRun[];
   /** The deploy command a rollback runs (`node <root>/deploy.mjs "$ROLLBACK_ENVIRONMENT" "$ROLLBACK_TAG"`). */
   readonly deployCommand: string;
+  /** The Prometheus binary the demo starts (in the background), or undefined for HTTP checks. */
+  readonly prometheusBinary: string | undefined;
   /** Prometheus, when it is installed, wanted and started; undefined otherwise. */
   prometheus(): Promise<PrometheusServer | undefined>;
   /** Why the canary uses Prometheus or HTTP checks, in a sentence. */
@@ -111,8 +113,8 @@ export interface DemoWorld {
 /** The paces of a default and a fast run. */
 export function demoPace(fast: boolean): DemoPace {
   return fast
-    ? { interval: '0s', canaryRequests: 8, healthRequests: 5, healthSuccesses: 2, traffic: 40 }
-    : { interval: '250ms', canaryRequests: 5, healthRequests: 5, healthSuccesses: 3, traffic: 40 };
+    ? { interval: '0s', canaryRequests: 8, healthRequests: 5, healthSuccesses: 2, traffic: 0 }
+    : { interval: '250ms', canaryRequests: 5, healthRequests: 5, healthSuccesses: 3, traffic: 15 };
 }
 
 const DEPLOY_SCRIPT = (deployUrl: string) => `// The shop's deploy script: puts a version in an environment.
@@ -197,6 +199,7 @@ export async function createDemoWorld(options: DemoOptions, timeline: Timeline):
       timeline,
       runs,
       deployCommand: `node '${deployScript}' "$ROLLBACK_ENVIRONMENT" "$ROLLBACK_TAG"`,
+      prometheusBinary: binary,
       prometheus: () => prometheusStart,
       async metricsNote() {
         const server = await prometheusStart;

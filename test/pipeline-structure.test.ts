@@ -209,7 +209,7 @@ describe('the nine stages', () => {
       'production-health': ['version', 'canary'],
       rollback: ['version', 'staging', 'staging-health', 'canary', 'production-health'],
       backmerge: ['version', 'production-health'],
-      tickets: ['version', 'production-health', 'rollback'],
+      tickets: ['break-glass', 'version', 'production-health', 'rollback'],
     });
     for (const [index, id] of STAGES.entries()) {
       if (index === 0 || id === 'backmerge') continue;
@@ -222,7 +222,7 @@ describe('the nine stages', () => {
     const parsed = parseWorkflow({ name: 'hotfix-pipeline.yml', content: pipelineText }, new NoOperationTraceWriter());
     const template = await convertWorkflowTemplate(parsed.context, parsed.value!);
     expect(template.errors ?? []).toEqual([]);
-    expect(template.jobs.map((job) => job.id)).toEqual(Object.keys(jobs));
+    expect(template.jobs.map((job) => job.id.value)).toEqual(Object.keys(jobs));
   });
 
   it('a good hotfix runs stages 1–7 and 9; rollback stays skipped', () => {
@@ -253,14 +253,21 @@ describe('the nine stages', () => {
           for (const production of results) {
             const given = { staging, 'staging-health': health, canary, 'production-health': production };
             const needs = Object.fromEntries(
-              needsOf(jobs.rollback!).map((need) => [need, { result: (given as Record<string, Result>)[need] ?? 'success', outputs: {} }]),
+              needsOf(jobs.rollback!).map((need) => [
+                need,
+                { result: (given as Record<string, Result>)[need] ?? 'success', outputs: {} },
+              ]),
             );
             const failed = Object.values(given).includes('failure');
             const runs = truthy(
-              evaluate(jobCondition(jobs.rollback!), { inputs: inputDefaults(), needs, github: {}, vars: {} }, {
-                success: !failed && !Object.values(given).includes('skipped'),
-                failure: failed,
-              }),
+              evaluate(
+                jobCondition(jobs.rollback!),
+                { inputs: inputDefaults(), needs, github: {}, vars: {} },
+                {
+                  success: !failed && !Object.values(given).includes('skipped'),
+                  failure: failed,
+                },
+              ),
             );
             expect(runs, JSON.stringify(given)).toBe(failed);
             combinations++;
@@ -274,15 +281,25 @@ describe('the nine stages', () => {
       expect(results.rollback, stage).toBe('success');
       expect(results.backmerge, stage).toBe('skipped');
       const production = stage === 'canary' || stage === 'production-health';
-      const needs = Object.fromEntries(needsOf(jobs.rollback!).map((need) => [need, { result: results[need], outputs: {} }]));
-      const environment = evaluate(unwrap(String(jobs.rollback!.environment)), { inputs: inputDefaults(), needs }, {
-        success: false,
-        failure: true,
-      }).coerceString();
+      const needs = Object.fromEntries(
+        needsOf(jobs.rollback!).map((need) => [need, { result: results[need], outputs: {} }]),
+      );
+      const environment = evaluate(
+        unwrap(String(jobs.rollback!.environment)),
+        { inputs: inputDefaults(), needs },
+        {
+          success: false,
+          failure: true,
+        },
+      ).coerceString();
       expect(environment, stage).toBe(production ? 'production' : 'staging');
       const step = jobs.rollback!.steps!.find((s) => s.id === 'rollback')!;
       const healthUrl = unwrap(String(step.with!['health-url']));
-      const inputs = { ...inputDefaults(), 'staging-health-url': 'https://s/health', 'production-health-url': 'https://p/health' };
+      const inputs = {
+        ...inputDefaults(),
+        'staging-health-url': 'https://s/health',
+        'production-health-url': 'https://p/health',
+      };
       expect(evaluate(healthUrl, { inputs, needs }, { success: false, failure: true }).coerceString()).toBe(
         production ? 'https://p/health' : 'https://s/health',
       );
@@ -290,7 +307,10 @@ describe('the nine stages', () => {
     for (const stage of ['tests', 'version', 'build']) {
       const results = simulate({ fail: [stage] });
       expect(results.rollback, stage).toBe('skipped');
-      expect(DEPLOY_STAGES.map((id) => results[id]), stage).toEqual(['skipped', 'skipped', 'skipped', 'skipped']);
+      expect(
+        DEPLOY_STAGES.map((id) => results[id]),
+        stage,
+      ).toEqual(['skipped', 'skipped', 'skipped', 'skipped']);
     }
   });
 
@@ -312,14 +332,27 @@ describe('the nine stages', () => {
     expect(simulate({ fail: ['backmerge'] }).rollback).toBe('skipped');
   });
 
-  it('tickets: closed after a healthy production, a regression ticket after a rollback', () => {
+  it('tickets: merged with the tag, closed after a healthy production, a regression ticket after a rollback', () => {
     const good = simulate({ inputs: { beads: true } });
     expect(good.tickets).toBe('success');
     const bad = simulate({ inputs: { beads: true }, fail: ['canary'] });
     expect([bad.rollback, bad.tickets]).toEqual(['success', 'success']);
+    // An approved override gets its post-incident review even when the release stops early.
+    const stopped = simulate({
+      inputs: { beads: true, 'break-glass-incident': 'INC-1' },
+      fail: ['tests'],
+      outputs: { 'break-glass': { approved: 'true' } },
+    });
+    expect(stopped.tickets).toBe('success');
+    expect(simulate({ inputs: { beads: true }, fail: ['tests'] }).tickets).toBe('skipped');
+    const merged = jobs.version!.steps!.find((s) => s.with?.transition === 'merged')!;
+    expect(merged.if).toBe('inputs.beads');
     const steps = jobs.tickets!.steps!;
     const close = steps.find((s) => s.with?.transition === 'close')!;
-    const regression = steps.find((s) => s.with?.transition === 'create')!;
+    const regression = steps.find((s) => s.with?.labels === 'emergency,regression')!;
+    const review = steps.find((s) => s.with?.labels === 'postmortem')!;
+    expect(review.if).toBe("needs.break-glass.outputs.approved == 'true'");
+    expect(review.with!['depends-on']).toBe('${{ needs.break-glass.outputs.review-ticket-depends-on }}');
     expect(close.if).toBe("needs.production-health.result == 'success'");
     expect(regression.if).toContain("needs.rollback.result != 'skipped'");
     expect(regression.with).toMatchObject({ type: 'bug', priority: '0', labels: 'emergency,regression' });
@@ -331,7 +364,7 @@ describe('least privilege', () => {
   it('no permissions at the top; each job asks for what it uses', () => {
     expect(pipeline.permissions).toEqual({});
     expect(Object.fromEntries(Object.entries(jobs).map(([id, job]) => [id, job.permissions]))).toEqual({
-      'break-glass': { contents: 'read', issues: 'write' },
+      'break-glass': { contents: 'write', issues: 'write' },
       tests: { contents: 'read' },
       version: { contents: 'write' },
       build: { contents: 'read' },
@@ -362,23 +395,54 @@ describe('least privilege', () => {
   it('secrets are declared one by one and reach only the steps that use them', () => {
     expect(Object.keys(pipeline.on.workflow_call.secrets).sort()).toEqual([
       'BACKMERGE_TOKEN',
+      'BREAK_GLASS_TOKEN',
       'BUILD_CREDENTIALS',
       'DEPLOY_CREDENTIALS',
+      'NOTIFY_WEBHOOK_URL',
       'PROMETHEUS_AUTH_HEADER',
+      'SLACK_WEBHOOK_URL',
+      'SMTP_URL',
     ]);
-    const users: Record<string, string[]> = {};
+    const users: Record<string, Set<string>> = {};
     for (const [id, job] of Object.entries(jobs)) {
+      expect(JSON.stringify({ ...job, steps: undefined }), id).not.toContain('secrets.');
       for (const step of job.steps ?? []) {
+        const what = step.run !== undefined ? 'run' : (step.uses ?? '').replace(/^.*\/(actions\/)?([a-z-]+)@.*$/, '$2');
         const text = JSON.stringify({ env: step.env, with: step.with });
-        for (const [, name] of text.matchAll(/secrets\.([A-Z_]+)/g)) (users[name!] ??= []).push(id);
+        for (const [, name] of text.matchAll(/secrets\.([A-Z_]+)/g)) (users[name!] ??= new Set()).add(`${id}:${what}`);
       }
     }
-    expect(users).toEqual({
-      BUILD_CREDENTIALS: ['build'],
-      DEPLOY_CREDENTIALS: ['staging', 'canary', 'canary', 'rollback'],
-      PROMETHEUS_AUTH_HEADER: ['canary'],
-      BACKMERGE_TOKEN: ['backmerge', 'backmerge'],
+    const notify = ['tests:notify', 'canary:notify', 'production-health:notify', 'rollback:notify'];
+    expect(Object.fromEntries(Object.entries(users).map(([name, places]) => [name, [...places].sort()]))).toEqual({
+      BUILD_CREDENTIALS: ['build:run'],
+      DEPLOY_CREDENTIALS: ['canary:run', 'rollback:rollback', 'staging:run'],
+      PROMETHEUS_AUTH_HEADER: ['canary:canary-gate'],
+      BACKMERGE_TOKEN: ['backmerge:backmerge-pr', 'backmerge:checkout'],
+      BREAK_GLASS_TOKEN: ['break-glass:break-glass'],
+      SLACK_WEBHOOK_URL: notify.sort(),
+      NOTIFY_WEBHOOK_URL: notify.sort(),
+      SMTP_URL: notify.sort(),
     });
+  });
+
+  it('the team hears of the start, the deployment plan, the verification results and a rollback (II.B)', () => {
+    const events: string[] = [];
+    for (const id of topologicalOrder(jobs)) {
+      for (const step of jobs[id]!.steps ?? []) {
+        if (step.uses?.includes('/actions/notify@')) events.push(`${id}:${String(step.with?.event)}`);
+      }
+    }
+    expect(events).toEqual([
+      'tests:hotfix-start',
+      'canary:pre-deploy',
+      'production-health:post-deploy',
+      'rollback:rollback',
+    ]);
+    // Results and rollbacks are reported whatever happened in their job.
+    for (const id of ['production-health', 'rollback']) {
+      const step = jobs[id]!.steps!.find((s) => s.uses?.includes('/actions/notify@'))!;
+      expect(step.if, id).toBe('always()');
+    }
   });
 });
 
@@ -595,7 +659,11 @@ describe('versioning: the pipeline calls its own actions at its own release tag'
     expect(stray.output.match(/::error/g)).toHaveLength(1);
 
     // A ref to an action the tag does not contain.
-    const missing = releaseCheck(releaseTree(`${pipelineText}\n      - uses: ${repository}/actions/nope@${ref}\n`), ref, repository);
+    const missing = releaseCheck(
+      releaseTree(`${pipelineText}\n      - uses: ${repository}/actions/nope@${ref}\n`),
+      ref,
+      repository,
+    );
     expect(missing.ok).toBe(false);
     expect(missing.output).toContain('title=No such action');
 

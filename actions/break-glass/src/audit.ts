@@ -2,13 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  RETRY_BASE_ENV,
-  createGitClient,
-  errorMessage,
-  isHttpStatus,
-  type GitHubClient,
-} from '@hotfix-actions/core';
+import { RETRY_BASE_ENV, createGitClient, errorMessage, isHttpStatus, type GitHubClient } from '@hotfix-actions/core';
 import type { AuditBranchTarget } from './inputs.js';
 import { auditComment, auditCommitMessage, auditLine, type AuditRecord } from './record.js';
 

@@ -100,13 +100,16 @@ export async function run(): Promise<void> {
   // 3. The audit, for every attempt. An allowed attempt whose audit is incomplete is denied, and the
   // targets that did take the first record get the correction.
   const writers = auditWriters(inputs, github, repository, runFacts.serverUrl);
-  let results = await logGroup(`Audit record (${writers.length} target${writers.length === 1 ? '' : 's'})`, async () => {
-    const written = await writeAudit(record, writers);
-    for (const result of written) {
-      core.info(`${result.target}: ${result.ok ? `written ${result.url ?? ''}` : `FAILED: ${result.error}`}`);
-    }
-    return written;
-  });
+  let results = await logGroup(
+    `Audit record (${writers.length} target${writers.length === 1 ? '' : 's'})`,
+    async () => {
+      const written = await writeAudit(record, writers);
+      for (const result of written) {
+        core.info(`${result.target}: ${result.ok ? `written ${result.url ?? ''}` : `FAILED: ${result.error}`}`);
+      }
+      return written;
+    },
+  );
   const failed = results.filter((result) => !result.ok);
   if (record.decision === 'allowed' && (failed.length > 0 || writers.length === 0)) {
     const denial = `the audit record could not be written to ${failed.map((f) => f.target).join(', ') || 'any target'}`;
@@ -145,7 +148,10 @@ export async function run(): Promise<void> {
     );
     return;
   }
-  const auditFailure = failed.length > 0 ? ` The audit could not be written to ${failed.map((f) => `${f.target} (${f.error})`).join('; ')}.` : '';
+  const auditFailure =
+    failed.length > 0
+      ? ` The audit could not be written to ${failed.map((f) => `${f.target} (${f.error})`).join('; ')}.`
+      : '';
   const first = problems[0];
   const title = first?.input ? `Configuration error for input "${first.input}"` : 'Break-glass denied';
   const message = first

@@ -190,7 +190,8 @@ export function checkIncidentId(text: string | undefined, rules: IncidentIdRules
   const id = (text ?? '').trim();
   if (id === '') refuse('it is empty: break-glass needs the incident it is used for');
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f\u2028\u2029]/.test(id)) refuse(`${quoteUntrusted(id)} contains a line break or control character`);
+  if (/[\u0000-\u001f\u007f\u2028\u2029]/.test(id))
+    refuse(`${quoteUntrusted(id)} contains a line break or control character`);
   if (id.length > INCIDENT_ID_MAX_LENGTH) refuse(`it is longer than ${INCIDENT_ID_MAX_LENGTH} characters`);
   if (!SAFE_INCIDENT_ID.test(id)) {
     const bad = /^[^A-Za-z0-9]/.test(id) ? id[0]! : (/[^A-Za-z0-9._-]/.exec(id)?.[0] ?? id[0]!);

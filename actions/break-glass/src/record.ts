@@ -161,7 +161,12 @@ export function auditTable(record: AuditRecord): string {
   const code = (text: string | null | undefined) => (text ? markdownInlineCode(text) : '');
   const rows: [string, string][] = [
     ['decision', `**${record.decision}**`],
-    ['incident', record.incident_id ? code(record.incident_id) : `refused: ${code(JSON.stringify(record.incident_id_given ?? ''))}`],
+    [
+      'incident',
+      record.incident_id
+        ? code(record.incident_id)
+        : `refused: ${code(JSON.stringify(record.incident_id_given ?? ''))}`,
+    ],
     ['actor', code(record.actor)],
   ];
   if (record.run_actor) rows.push(['run started by', code(record.run_actor)]);
@@ -173,7 +178,10 @@ export function auditTable(record: AuditRecord): string {
     ['time', code(record.time)],
     ['commit', code(record.sha)],
     ['ref', code(record.ref)],
-    ['run', record.run_url ? `[${record.run_id} attempt ${record.run_attempt}](${record.run_url})` : code(record.run_id)],
+    [
+      'run',
+      record.run_url ? `[${record.run_id} attempt ${record.run_attempt}](${record.run_url})` : code(record.run_id),
+    ],
   );
   return markdownTable(['', 'value'], rows);
 }

@@ -85,7 +85,9 @@ interface Audit {
 /** The audit records in the comments of issue #1, oldest first. */
 function auditComments(): Audit[] {
   return api.state.comments
-    .filter((comment) => comment.issueNumber === 1 && comment.body.startsWith('<!-- hotfix-actions:break-glass-audit -->'))
+    .filter(
+      (comment) => comment.issueNumber === 1 && comment.body.startsWith('<!-- hotfix-actions:break-glass-audit -->'),
+    )
     .map((comment) => JSON.parse(/```json\n(.*)\n```/.exec(comment.body)![1]!) as Audit);
 }
 
@@ -219,6 +221,22 @@ describe('break-glass denied, audited all the same', () => {
       decision: 'denied',
       denial: 'bob has the write permission, but at least maintain is needed',
     });
+
+    // With fail-on-denied false the step succeeds, says why, and the workflow branches on approved.
+    const soft = await breakGlass(
+      { 'incident-id': 'INC-7', 'allowed-actors': 'bob', 'min-permission': 'maintain', 'fail-on-denied': 'false' },
+      { actor: 'bob' },
+    );
+    expect(soft.exitCode).toBe(0);
+    expect(soft.outputs).toMatchObject({ approved: 'false', 'skip-gates': '[]' });
+    expect(soft.annotations).toEqual([
+      expect.objectContaining({
+        level: 'warning',
+        title: 'Break-glass denied',
+        message: 'Break-glass denied: bob has the write permission, but at least maintain is needed.',
+      }),
+    ]);
+    expect(auditComments()).toHaveLength(2);
   });
 
   it('denies a malformed incident id, naming the input, and records what was given', async () => {
@@ -268,7 +286,9 @@ describe('break-glass denied, audited all the same', () => {
   it('denies when no rule allows anyone, and when no durable audit target is set', async () => {
     const nobody = await breakGlass({ 'incident-id': 'INC-1', 'min-permission': 'none' });
     expect(nobody.exitCode).toBe(1);
-    expect(auditComments()[0]?.denial).toBe('no rule allows anyone: set allowed-actors, allowed-team or min-permission');
+    expect(auditComments()[0]?.denial).toBe(
+      'no rule allows anyone: set allowed-actors, allowed-team or min-permission',
+    );
 
     const unaudited = await breakGlass({ 'incident-id': 'INC-1', 'allowed-actors': 'alice', 'audit-issue': '' });
     expect(unaudited.exitCode).toBe(1);
@@ -293,7 +313,11 @@ describe('break-glass denied, audited all the same', () => {
 
 describe('break-glass fails closed when it cannot verify or audit', () => {
   it('denies when the permission API keeps failing, and still writes the audit comment', async () => {
-    api.faults.inject({ match: { operationId: 'repos/get-collaborator-permission-level' }, kind: 'reset', times: Infinity });
+    api.faults.inject({
+      match: { operationId: 'repos/get-collaborator-permission-level' },
+      kind: 'reset',
+      times: Infinity,
+    });
     const run = await breakGlass({ 'incident-id': 'INC-1234', 'allowed-actors': 'alice' });
     expect(run.exitCode).toBe(1);
     expect(run.outputs.approved).toBe('false');
@@ -325,7 +349,9 @@ describe('break-glass fails closed when it cannot verify or audit', () => {
     // The audit comment could not be written either: the summary says so, and holds the record.
     expect(run.summary).toMatch(/issue #1 \| \*\*no\*\*/);
     expect(run.summary).toContain('"decision":"denied"');
-    expect(run.outputs['audit-url']).toMatch(/^https:\/\/github\.com\/acme\/shop\/blob\/[0-9a-f]{40}\/audit\/break-glass\.jsonl$/);
+    expect(run.outputs['audit-url']).toMatch(
+      /^https:\/\/github\.com\/acme\/shop\/blob\/[0-9a-f]{40}\/audit\/break-glass\.jsonl$/,
+    );
     // The audit branch is an orphan holding only the log; the checkout is untouched.
     expect(await sandbox.git(['ls-tree', '-r', '--name-only', 'refs/heads/audit'], sandbox.origin)).toBe(
       'audit/break-glass.jsonl',

@@ -52,7 +52,9 @@ describe('incident ids', () => {
   it('applies a configured pattern to the whole id, after the safe character set', () => {
     const pattern = compileIncidentPattern('SEV[0-9]-[0-9]{4}');
     expect(checkIncidentId('SEV1-2024', { pattern })).toBe('SEV1-2024');
-    expect(() => checkIncidentId('xSEV1-2024', { pattern })).toThrow('must be an incident id matching SEV[0-9]-[0-9]{4}');
+    expect(() => checkIncidentId('xSEV1-2024', { pattern })).toThrow(
+      'must be an incident id matching SEV[0-9]-[0-9]{4}',
+    );
     expect(() => checkIncidentId('INC-1234', { pattern })).toThrow('does not match');
     const anything = compileIncidentPattern('.*');
     expect(() => checkIncidentId('a;b', { pattern: anything })).toThrow('contains ";"');
@@ -106,9 +108,13 @@ describe('other inputs', () => {
       'canary-analysis',
       'bake-time',
     ]);
-    expect(() => validateSkipGates(['health-check'])).toThrow('health checks, smoke tests, tests and rollback are never skipped');
+    expect(() => validateSkipGates(['health-check'])).toThrow(
+      'health checks, smoke tests, tests and rollback are never skipped',
+    );
     expect(() => validateSkipGates(['smoke-tests'])).toThrow('never skipped');
-    expect(() => validateSkipGates(['lint'])).toThrow(/may only name analysis gates \(canary-analysis, bake-time\), but got "lint"\.$/);
+    expect(() => validateSkipGates(['lint'])).toThrow(
+      /may only name analysis gates \(canary-analysis, bake-time\), but got "lint"\.$/,
+    );
   });
 
   it('reads teams, logins, reasons and audit paths', () => {
@@ -170,7 +176,10 @@ describe('who may break the glass', () => {
     expect(answers.calls).toContain('team acme/release-leads dave');
 
     const strict = await decideAccess({ ...policy, minPermission: 'admin' }, 'dave', answers);
-    expect(strict).toMatchObject({ allowed: false, denial: 'dave has the write permission, but at least admin is needed' });
+    expect(strict).toMatchObject({
+      allowed: false,
+      denial: 'dave has the write permission, but at least admin is needed',
+    });
   });
 
   it('asks nothing more once identity fails', async () => {
@@ -186,7 +195,11 @@ describe('who may break the glass', () => {
 
   it('fails closed when a lookup fails', async () => {
     const down = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:443'), { status: 500 });
-    const permission = await decideAccess({ allowedActors: ['alice'], minPermission: 'write' }, 'alice', lookup({ alice: down }));
+    const permission = await decideAccess(
+      { allowedActors: ['alice'], minPermission: 'write' },
+      'alice',
+      lookup({ alice: down }),
+    );
     expect(permission).toMatchObject({ allowed: false, unverified: true });
     expect(permission.checks.at(-1)).toEqual({
       rule: 'min-permission',
@@ -198,7 +211,11 @@ describe('who may break the glass', () => {
       'dave',
       lookup({}, { dave: new Error('forbidden') }),
     );
-    expect(membership).toMatchObject({ allowed: false, unverified: true, denial: expect.stringContaining('could not be verified') });
+    expect(membership).toMatchObject({
+      allowed: false,
+      unverified: true,
+      denial: expect.stringContaining('could not be verified'),
+    });
   });
 
   it('refuses an actor that is not a GitHub login', async () => {
@@ -238,7 +255,14 @@ describe('the audit record and the review ticket', () => {
     });
     expect(record).toMatchObject({ actor: 'bob', run_actor: 'alice', skip_gates: [], decision: 'denied' });
     expect(record.incident_id_given).toHaveLength(200);
-    expect(Object.keys(record).slice(0, 6)).toEqual(['schema', 'time', 'decision', 'incident_id', 'incident_id_given', 'reason']);
+    expect(Object.keys(record).slice(0, 6)).toEqual([
+      'schema',
+      'time',
+      'decision',
+      'incident_id',
+      'incident_id_given',
+      'reason',
+    ]);
   });
 
   it('keeps user text inert in the audit comment', () => {
@@ -278,7 +302,9 @@ describe('the audit record and the review ticket', () => {
     });
     const external = { ...record, incident_id: 'INC-9' };
     expect(reviewTicket(external, { ticketPrefixes: ['bd'] })).toMatchObject({ dependsOn: '', externalRef: 'INC-9' });
-    expect(reviewTicket(external, { ticket: 'bd-c3d4', ticketPrefixes: ['bd'], auditUrl: 'https://x/1' })).toMatchObject({
+    expect(
+      reviewTicket(external, { ticket: 'bd-c3d4', ticketPrefixes: ['bd'], auditUrl: 'https://x/1' }),
+    ).toMatchObject({
       dependsOn: 'discovered-from:bd-c3d4',
       externalRef: 'INC-9',
       description: expect.stringContaining('Audit record: https://x/1'),

@@ -96,7 +96,11 @@ export interface EmailMessage {
  * Sends the message through SMTP with nodemailer. `auto` uses implicit TLS on port 465 and STARTTLS
  * otherwise, required when a password is sent; `none` never upgrades (a local relay).
  */
-export async function sendEmail(settings: EmailSettings, message: EmailMessage, timeoutMs: number): Promise<ChannelResult> {
+export async function sendEmail(
+  settings: EmailSettings,
+  message: EmailMessage,
+  timeoutMs: number,
+): Promise<ChannelResult> {
   const withPassword = settings.password !== undefined;
   const transport = nodemailer.createTransport({
     host: settings.host,

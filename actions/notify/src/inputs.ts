@@ -61,7 +61,8 @@ export interface NotifyInputs {
 
 // Deliberately narrower than RFC 5321: no quoted local parts, no IP literals, nothing a header could
 // be bent with.
-const ADDRESS = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+const ADDRESS =
+  /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f\u0085\u2028\u2029]/;
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
@@ -100,7 +101,7 @@ export function readSecretUrl(name: string): URL | undefined {
     url = undefined;
   }
   if (url) {
-    core.setSecret(url.href);
+    if (url.href !== raw) core.setSecret(url.href);
     const secretPart = `${url.pathname}${url.search}`;
     if (secretPart.length >= 8) core.setSecret(secretPart);
     if (url.password) core.setSecret(decodeURIComponent(url.password));
@@ -163,7 +164,11 @@ function readEmail(): EmailSettings | undefined {
     if (url.password) password = decodeURIComponent(url.password);
     if (url.protocol === 'smtps:') security = 'tls';
   }
-  if (!/^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\[[0-9a-fA-F:.]+\])$/.test(host)) {
+  if (
+    !/^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\[[0-9a-fA-F:.]+\])$/.test(
+      host,
+    )
+  ) {
     throw new ConfigurationError(
       `Input "smtp-host" must be a host name such as smtp.example.com, but got ${JSON.stringify(host)}.`,
       'smtp-host',
@@ -228,7 +233,8 @@ export function readNotifyInputs(): NotifyInputs {
   const status = getEnumInput('status', NOTIFY_STATUSES) as NotifyStatus | undefined;
   const context = parseHotfixContext(readRawInput('context') ?? '', 'context');
   const ticketText = oneLineInput('ticket');
-  const tickets = ticketText !== undefined ? ticketText.split(/[\s,]+/).filter(Boolean) : context.tickets.map((t) => oneLine(t));
+  const tickets =
+    ticketText !== undefined ? ticketText.split(/[\s,]+/).filter(Boolean) : context.tickets.map((t) => oneLine(t));
   const ticketUrl = getStringInput('ticket-url');
   if (ticketUrl !== undefined && (!/^https?:\/\/\S+$/.test(ticketUrl) || !ticketUrl.includes('{ticket}'))) {
     throw new ConfigurationError(

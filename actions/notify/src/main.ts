@@ -123,9 +123,13 @@ function summary(icon: string, title: string, results: readonly (readonly [strin
   const rows = results.map(([name, result]) => [
     name,
     result.ok ? 'sent' : '**failed**',
-    result.ok ? (result.url ?? (result.status ? `HTTP ${result.status}` : '')) : markdownInlineCode(result.error ?? ''),
+    result.ok
+      ? (result.url ??
+        (result.status ? `HTTP ${result.status}` : result.response ? markdownInlineCode(result.response) : ''))
+      : markdownInlineCode(result.error ?? ''),
   ]);
-  return [markdownHeading(`${icon} Notified: ${inertMarkdown(title)}`, 3), markdownTable(['channel', 'outcome', 'detail'], rows)].join(
-    '\n',
-  );
+  return [
+    markdownHeading(`${icon} Notified: ${inertMarkdown(title)}`, 3),
+    markdownTable(['channel', 'outcome', 'detail'], rows),
+  ].join('\n');
 }

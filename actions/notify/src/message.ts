@@ -127,8 +127,22 @@ export function ticketLink(template: string | undefined, ticket: string): string
   return template ? template.replace(/\{ticket\}/g, encodeURIComponent(ticket)) : undefined;
 }
 
-/** Composes the notification for the facts. */
-export function composeNotification(facts: NotificationFacts): Notification {
+/**
+ * Composes the notification for the facts. Every value is made one line here too (see
+ * {@link oneLine}), whatever the caller did, so no channel can receive a line break in a header.
+ */
+export function composeNotification(input: NotificationFacts): Notification {
+  const line = (text: string | undefined) => (text === undefined ? undefined : oneLine(text) || undefined);
+  const facts: NotificationFacts = {
+    ...input,
+    tickets: input.tickets.map((ticket) => oneLine(ticket)).filter(Boolean),
+    title: line(input.title),
+    version: line(input.version),
+    environment: line(input.environment),
+    decision: line(input.decision),
+    actor: line(input.actor),
+    message: input.message === undefined ? undefined : cleanText(input.message) || undefined,
+  };
   const { icon, title } = headline(facts);
   const fields: NotificationField[] = [];
   for (const ticket of facts.tickets) {
@@ -145,8 +159,8 @@ export function composeNotification(facts: NotificationFacts): Notification {
   }
   if (facts.decision) fields.push({ label: 'Decision', value: facts.decision });
   if (facts.status) fields.push({ label: 'Status', value: facts.status });
-  fields.push({ label: 'Repository', value: facts.repository });
-  if (facts.sha) fields.push({ label: 'Commit', value: facts.sha.slice(0, 12) });
+  fields.push({ label: 'Repository', value: oneLine(facts.repository) });
+  if (facts.sha) fields.push({ label: 'Commit', value: oneLine(facts.sha).slice(0, 12) });
   if (facts.actor) fields.push({ label: 'By', value: facts.actor });
   return {
     event: facts.event,
@@ -157,7 +171,7 @@ export function composeNotification(facts: NotificationFacts): Notification {
     messageLabel: MESSAGE_LABELS[facts.event],
     ...(facts.message ? { message: facts.message } : {}),
     runUrl: facts.runUrl,
-    repository: facts.repository,
+    repository: oneLine(facts.repository),
   };
 }
 
@@ -179,7 +193,10 @@ function slackLink(url: string | undefined, label: string): string {
  */
 export function slackPayload(notification: Notification): Record<string, unknown> {
   const blocks: Record<string, unknown>[] = [
-    { type: 'header', text: { type: 'plain_text', text: oneLine(`${notification.icon} ${notification.title}`), emoji: true } },
+    {
+      type: 'header',
+      text: { type: 'plain_text', text: oneLine(`${notification.icon} ${notification.title}`), emoji: true },
+    },
     {
       type: 'section',
       // Slack shows at most 10 fields in a section.
@@ -245,9 +262,14 @@ export function notificationText(notification: Notification): string {
 /** The notification as a small HTML document (every value escaped). */
 export function notificationHtml(notification: Notification): string {
   const link = (url: string | undefined, text: string) =>
-    url && /^https?:\/\//i.test(url) ? `<a href="${escapeHtmlText(url)}">${escapeHtmlText(text)}</a>` : escapeHtmlText(text);
+    url && /^https?:\/\//i.test(url)
+      ? `<a href="${escapeHtmlText(url)}">${escapeHtmlText(text)}</a>`
+      : escapeHtmlText(text);
   const rows = notification.fields
-    .map((field) => `<tr><th align="left">${escapeHtmlText(field.label)}</th><td>${link(field.url, field.value)}</td></tr>`)
+    .map(
+      (field) =>
+        `<tr><th align="left">${escapeHtmlText(field.label)}</th><td>${link(field.url, field.value)}</td></tr>`,
+    )
     .join('');
   const message = notification.message
     ? `<h3>${escapeHtmlText(notification.messageLabel)}</h3><pre>${escapeHtmlText(notification.message)}</pre>`

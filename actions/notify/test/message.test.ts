@@ -72,7 +72,11 @@ describe('payloads', () => {
   });
 
   it('keeps Slack within its limits: 10 fields, 150-character header', () => {
-    const many = composeNotification({ ...base, tickets: Array.from({ length: 12 }, (_, i) => `bd-${i}aa`), title: 'x'.repeat(300) });
+    const many = composeNotification({
+      ...base,
+      tickets: Array.from({ length: 12 }, (_, i) => `bd-${i}aa`),
+      title: 'x'.repeat(300),
+    });
     const payload = slackPayload(many) as { blocks: { text?: { text: string }; fields?: unknown[] }[] };
     expect(payload.blocks[1]!.fields).toHaveLength(10);
     expect([...payload.blocks[0]!.text!.text].length).toBeLessThanOrEqual(150);
@@ -125,10 +129,15 @@ describe('mailboxes', () => {
     });
   });
 
-  it.each(['ops@example.com\r\nBcc: evil@example.com', 'Bcc: evil@example.com', 'a <b@example.com', 'a@b@c', 'Doe, John <j@example.com>', '"Q" <q@example.com>', 'x@-bad.example'])(
-    'refuses %j, naming the input',
-    (text) => {
-      expect(() => parseMailbox(text, 'email-to')).toThrow(expect.objectContaining({ input: 'email-to' }));
-    },
-  );
+  it.each([
+    'ops@example.com\r\nBcc: evil@example.com',
+    'Bcc: evil@example.com',
+    'a <b@example.com',
+    'a@b@c',
+    'Doe, John <j@example.com>',
+    '"Q" <q@example.com>',
+    'x@-bad.example',
+  ])('refuses %j, naming the input', (text) => {
+    expect(() => parseMailbox(text, 'email-to')).toThrow(expect.objectContaining({ input: 'email-to' }));
+  });
 });

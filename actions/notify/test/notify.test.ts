@@ -79,7 +79,10 @@ describe('notify webhooks', () => {
     expect(request.method).toBe('POST');
     expect(request.path).toBe(SLACK_PATH);
     expect(request.headers['content-type']).toBe('application/json; charset=utf-8');
-    const payload = request.body as { text: string; blocks: { type: string; text?: { text: string }; fields?: { text: string }[]; elements?: { text: string }[] }[] };
+    const payload = request.body as {
+      text: string;
+      blocks: { type: string; text?: { text: string }; fields?: { text: string }[]; elements?: { text: string }[] }[];
+    };
     expect(payload.text).toBe('✅ Deployed 1.2.4 to production');
     expect(payload.blocks.map((block) => block.type)).toEqual(['header', 'section', 'section', 'context']);
     expect(payload.blocks[0]!.text!.text).toBe('✅ Deployed 1.2.4 to production');
@@ -110,7 +113,12 @@ describe('notify webhooks', () => {
       tickets: ['bd-a1b2', 'bd-c3d4'],
       deployment: { environment: 'staging', url: 'https://staging.example.com' },
     });
-    const run = await notify({ event: 'pre-deploy', context, message: 'Canary 5 % for 10 minutes.', 'webhook-url': `${http.url}/hooks/release?key=abc123456` });
+    const run = await notify({
+      event: 'pre-deploy',
+      context,
+      message: 'Canary 5 % for 10 minutes.',
+      'webhook-url': `${http.url}/hooks/release?key=abc123456`,
+    });
     expect(run.exitCode, explain(run)).toBe(0);
     expect(http.requests[0]!.body).toMatchObject({
       schema: 'hotfix-actions/notify@1',
@@ -159,13 +167,20 @@ describe('notify webhooks', () => {
       retries: '0',
     });
     expect(strict.exitCode).toBe(1);
-    expect(strict.annotations).toContainEqual(expect.objectContaining({ level: 'error', title: 'Notification failed' }));
+    expect(strict.annotations).toContainEqual(
+      expect.objectContaining({ level: 'error', title: 'Notification failed' }),
+    );
     expect(visibleLog(strict)).not.toContain('s3cr3tWebhookToken');
   });
 
   it('recovers from a transient failure and from a reset connection by retrying', async () => {
     http.failNext(1, 'reset');
-    const run = await notify({ event: 'rollback', environment: 'production', version: '1.2.3', 'webhook-url': `${http.url}/hook` });
+    const run = await notify({
+      event: 'rollback',
+      environment: 'production',
+      version: '1.2.3',
+      'webhook-url': `${http.url}/hook`,
+    });
     expect(run.exitCode, explain(run)).toBe(0);
     expect(JSON.parse(run.outputs.sent!)).toEqual({ webhook: { ok: true, status: 200, attempts: 2 } });
     expect((http.requests[1]!.body as { title: string }).title).toBe('Rolled back production to 1.2.3');
@@ -192,7 +207,10 @@ describe('notify webhooks', () => {
   });
 
   it('refuses a webhook URL that is not http(s) without showing it, and sends nothing when no channel is set', async () => {
-    const bad = await notify({ event: 'pre-deploy', 'slack-webhook-url': 'ftp://hooks.example.com/s3cr3tWebhookToken' });
+    const bad = await notify({
+      event: 'pre-deploy',
+      'slack-webhook-url': 'ftp://hooks.example.com/s3cr3tWebhookToken',
+    });
     expect(bad.exitCode).toBe(1);
     expect(bad.annotations[0]).toMatchObject({ title: 'Configuration error for input "slack-webhook-url"' });
     expect(visibleLog(bad)).not.toContain('s3cr3tWebhookToken');
@@ -229,7 +247,10 @@ describe('notify by e-mail', () => {
     expect(JSON.parse(run.outputs.sent!).email).toMatchObject({ ok: true });
     expect(smtp.messages).toHaveLength(1);
     const mail = smtp.messages[0]!;
-    expect(mail.envelope).toEqual({ mailFrom: 'release@example.com', rcptTo: ['oncall@example.com', 'lead@example.com'] });
+    expect(mail.envelope).toEqual({
+      mailFrom: 'release@example.com',
+      rcptTo: ['oncall@example.com', 'lead@example.com'],
+    });
     expect(mail.subject).toBe('[acme/shop] Deployment of 1.2.4 to production failed');
     expect(mail.headers.from).toEqual(['Release Bot <release@example.com>']);
     expect(mail.headers['x-hotfix-event']).toEqual(['post-deploy']);
@@ -360,7 +381,12 @@ describe('notify on GitHub', () => {
   it('comments on the pull request, mentions and markup kept inert', async () => {
     await sandbox.commit({ 'fix.txt': 'fix\n' }, 'fix: login', { branch: 'hotfix/bd-a1b2-login', push: true });
     const octokit = getOctokit('test-token', { baseUrl: api.url });
-    const { data: pull } = await octokit.rest.pulls.create({ ...R, title: 'Hotfix bd-a1b2', head: 'hotfix/bd-a1b2-login', base: 'main' });
+    const { data: pull } = await octokit.rest.pulls.create({
+      ...R,
+      title: 'Hotfix bd-a1b2',
+      head: 'hotfix/bd-a1b2-login',
+      base: 'main',
+    });
     const run = await notify(
       {
         event: 'hotfix-start',
@@ -373,7 +399,9 @@ describe('notify on GitHub', () => {
     );
     expect(run.exitCode, explain(run)).toBe(0);
     const comment = api.state.comments.find((c) => c.issueNumber === pull.number)!;
-    expect(JSON.parse(run.outputs.sent!)).toEqual({ github: { ok: true, url: expect.stringMatching(new RegExp(`/(issues|pull)/${pull.number}#issuecomment-\\d+$`)) } });
+    expect(JSON.parse(run.outputs.sent!)).toEqual({
+      github: { ok: true, url: expect.stringMatching(new RegExp(`/(issues|pull)/${pull.number}#issuecomment-\\d+$`)) },
+    });
     expect(comment.body).toContain('<!-- hotfix-actions:notify event=hotfix-start -->');
     expect(comment.body).toContain('| Ticket | `bd-a1b2` |');
     expect(comment.body).toContain('[Workflow run](https://github.com/acme/shop/actions/runs/1658821493)');

@@ -276,7 +276,13 @@ function bindSandbox(root: string, defaultBranch: string): GitSandbox {
           await git(
             exists
               ? ['checkout', '--quiet', commitOptions.branch]
-              : ['checkout', '--quiet', '-b', commitOptions.branch],
+              : [
+                  'checkout',
+                  '--quiet',
+                  '-b',
+                  commitOptions.branch,
+                  ...(commitOptions.from ? [commitOptions.from] : []),
+                ],
           );
         }
       }

@@ -163,3 +163,18 @@ describe('generateHistory', () => {
     expect(await a.git(['tag', '--list', 'v1.2.*'])).toContain('v1.2.9');
   });
 });
+
+describe('commit on a new branch', () => {
+  it('starts the branch at `from`, not at the current HEAD', async () => {
+    const sandbox = await createGitSandbox();
+    try {
+      const base = await sandbox.revParse('HEAD');
+      const first = await sandbox.commit({ 'a.txt': '1\n' }, 'one', { branch: 'topic/a', from: base });
+      const second = await sandbox.commit({ 'b.txt': '2\n' }, 'two', { branch: 'topic/b', from: base });
+      expect(await sandbox.git(['rev-parse', `${first}^`])).toBe(base);
+      expect(await sandbox.git(['rev-parse', `${second}^`])).toBe(base);
+    } finally {
+      await sandbox.cleanup();
+    }
+  });
+});

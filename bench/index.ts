@@ -2,6 +2,7 @@
 // targets beside them. Writes .bench/report.json (for trend lines) and .bench/report.md.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { formatBackmergeBench, runBackmergeBench } from './backmerge.js';
 import { formatBeadsBench, runBeadsBench } from './beads.js';
 import { formatCanaryBench, runCanaryBench } from './canary.js';
 import { formatColdStartBench, runColdStartBench } from './cold-start.js';
@@ -62,6 +63,13 @@ const sections: BenchSection[] = [
         ],
         json: result,
       };
+    },
+  },
+  {
+    name: 'backmerge-pr',
+    async run() {
+      const result = await runBackmergeBench({ seed: 1, repeats: quick ? 3 : 5 });
+      return { text: formatBackmergeBench(result), ratios: [...result.ratios], json: result };
     },
   },
   {

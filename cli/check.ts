@@ -148,7 +148,8 @@ export async function checkWorkflows(
 /** The findings as a person reads them: `file:line:col: [rule] message`, then a count. */
 export function formatFindings(files: readonly string[], findings: readonly CheckFinding[]): string {
   const lines = findings.map(
-    (f) => `${f.file}:${f.line}:${f.column}: [${f.source === 'actionlint' ? `actionlint ${f.kind}` : f.source}] ${f.message}`,
+    (f) =>
+      `${f.file}:${f.line}:${f.column}: [${f.source === 'actionlint' ? `actionlint ${f.kind}` : f.source}] ${f.message}`,
   );
   const count = `${files.length} workflow${files.length === 1 ? '' : 's'} checked`;
   lines.push(

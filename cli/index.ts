@@ -57,7 +57,7 @@ async function runCommand(command: Command, argv: readonly string[], io: CliOutp
     case 'demo': {
       // The demo pulls in the test tooling (sandboxes, the API stand-in): loaded only when asked for.
       const { demoMain } = await import('../demo/index.js');
-      return demoMain(argv, 'hotfix demo');
+      return demoMain(argv, io, 'hotfix demo');
     }
   }
 }

@@ -143,9 +143,14 @@ export function parsePlanArgs(argv: readonly string[]): PlanCommandOptions | und
     ...(releaseBranch !== undefined ? { releaseBranch } : {}),
     trunk: text('trunk') ?? 'main',
     remote: text('remote') ?? 'origin',
-    tagPrefix: wrap(() => validateTagPrefix(typeof values['tag-prefix'] === 'string' ? values['tag-prefix'] : 'v', 'tag-prefix')),
+    tagPrefix: wrap(() =>
+      validateTagPrefix(typeof values['tag-prefix'] === 'string' ? values['tag-prefix'] : 'v', 'tag-prefix'),
+    ),
     releaseBranchPattern: wrap(() =>
-      validateReleaseBranchPattern(text('release-branch-pattern') ?? DEFAULT_RELEASE_BRANCH_PATTERN, 'release-branch-pattern'),
+      validateReleaseBranchPattern(
+        text('release-branch-pattern') ?? DEFAULT_RELEASE_BRANCH_PATTERN,
+        'release-branch-pattern',
+      ),
     ),
     json: values.json === true,
   };
@@ -157,7 +162,10 @@ async function git(dir: string, args: string[]): Promise<{ ok: boolean; out: str
 }
 
 /** The branches of the repository: local ones and the remote's tracking branches (without the remote's name). */
-export async function localBranches(dir: string, remote: string): Promise<{ names: string[]; refOf: Map<string, string> }> {
+export async function localBranches(
+  dir: string,
+  remote: string,
+): Promise<{ names: string[]; refOf: Map<string, string> }> {
   const listed = await git(dir, ['for-each-ref', '--format=%(refname)', 'refs/heads', `refs/remotes/${remote}`]);
   const refOf = new Map<string, string>();
   for (const ref of listed.out.split('\n').filter(Boolean)) {
@@ -189,7 +197,12 @@ export async function assessLocalTrunk(
     };
   }
   // NUL-separated fields, a record separator between commits: messages may hold anything but these.
-  const log = await git(dir, ['log', '--reverse', '--format=%H%x00%P%x00%B%x1e', `refs/tags/${latest.tag}..${options.trunkRef}`]);
+  const log = await git(dir, [
+    'log',
+    '--reverse',
+    '--format=%H%x00%P%x00%B%x1e',
+    `refs/tags/${latest.tag}..${options.trunkRef}`,
+  ]);
   if (!log.ok) throw new CommandFailure(`Reading ${options.trunk} since ${latest.tag} failed: ${log.err}`);
   const commits: TrunkCommit[] = log.out
     .split('\x1e')
@@ -236,7 +249,11 @@ export async function planLocalHotfix(
   if (options.releaseBranch !== undefined && !refOf.has(options.releaseBranch)) {
     throw new CommandFailure(
       `--release-branch ${options.releaseBranch} does not exist here (nor as ${options.remote}/${options.releaseBranch}): ` +
-        `the release branches are ${releaseBranchesByLine(names, options.releaseBranchPattern).map((b) => b.branch).join(', ') || 'none'}.`,
+        `the release branches are ${
+          releaseBranchesByLine(names, options.releaseBranchPattern)
+            .map((b) => b.branch)
+            .join(', ') || 'none'
+        }.`,
     );
   }
   const releaseRefs = releaseBranchesByLine(names, options.releaseBranchPattern).map((info) => refOf.get(info.branch)!);
@@ -272,7 +289,9 @@ export async function planLocalHotfix(
 export function formatPlan(plan: HotfixPlan, trunk: TrunkAssessment & { tag?: string }): string {
   const lines = [HOTFIX_APPROACH_TITLES[plan.approach], `  ${plan.decision.reason}`, ''];
   for (const step of plan.decision.path) {
-    lines.push(`  ${step.question}  ${HOTFIX_QUESTIONS[step.question].padEnd(42)} ${step.answer.padEnd(9)} ${step.because}`);
+    lines.push(
+      `  ${step.question}  ${HOTFIX_QUESTIONS[step.question].padEnd(42)} ${step.answer.padEnd(9)} ${step.because}`,
+    );
   }
   lines.push('');
   const row = (name: string, value: string) => lines.push(`  ${`${name}:`.padEnd(16)}${value}`);
@@ -280,10 +299,16 @@ export function formatPlan(plan: HotfixPlan, trunk: TrunkAssessment & { tag?: st
   if (plan.hotfixBranch !== undefined) row('hotfix branch', plan.hotfixBranch);
   row('then to', plan.targets.length > 0 ? plan.targets.join(' → ') : 'nothing (not a hotfix)');
   if (plan.decision.severity !== undefined) {
-    row('severity', `${plan.decision.severity}${plan.decision.severitySource && plan.decision.severitySource !== 'input' ? ` (${plan.decision.severitySource})` : ''}`);
+    row(
+      'severity',
+      `${plan.decision.severity}${plan.decision.severitySource && plan.decision.severitySource !== 'input' ? ` (${plan.decision.severitySource})` : ''}`,
+    );
   }
   if (trunk.tag !== undefined) {
-    row('compared with', `${trunk.tag}: ${trunk.unreleased.length} unreleased, ${trunk.ignored.length} ignored (back-merges, forward-ports, versions)`);
+    row(
+      'compared with',
+      `${trunk.tag}: ${trunk.unreleased.length} unreleased, ${trunk.ignored.length} ignored (back-merges, forward-ports, versions)`,
+    );
   }
   lines.push('', '  Steps:');
   plan.steps.forEach((step, index) => lines.push(`    ${index + 1}. ${step}`));
@@ -312,6 +337,9 @@ export function planJson(plan: HotfixPlan, trunk: TrunkAssessment & { tag?: stri
     severity: plan.decision.severity ?? '',
     'latest-release-tag': trunk.tag ?? '',
     'trunk-has-unreleased': asked ? String(trunk.trunkHasUnreleased) : '',
-    unreleased: trunk.unreleased.map((entry) => ({ sha: entry.commit.sha, subject: entry.commit.message.split('\n')[0] })),
+    unreleased: trunk.unreleased.map((entry) => ({
+      sha: entry.commit.sha,
+      subject: entry.commit.message.split('\n')[0],
+    })),
   };
 }

@@ -79,7 +79,8 @@ export function checkWorkflowSecurity(source: string, options: WorkflowSecurityO
     return { line, column: col };
   };
   const where = (node: Node | undefined): Position => at(node?.range?.[0] ?? 0);
-  const add = (rule: WorkflowRule, position: Position, message: string) => findings.push({ rule, ...position, message });
+  const add = (rule: WorkflowRule, position: Position, message: string) =>
+    findings.push({ rule, ...position, message });
   const lineText = (line: number): string => source.split(/\r?\n/)[line - 1] ?? '';
 
   // S5: triggers.
@@ -112,7 +113,11 @@ export function checkWorkflowSecurity(source: string, options: WorkflowSecurityO
         'Add `permissions: {contents: read}` at the top and grant writes per job.',
     );
   } else if (text(top) === 'write-all') {
-    add('S3', where(top), 'permissions: write-all at the top: set `permissions: {contents: read}` and grant writes per job.');
+    add(
+      'S3',
+      where(top),
+      'permissions: write-all at the top: set `permissions: {contents: read}` and grant writes per job.',
+    );
   } else if (isMap(top)) {
     for (const item of top.items) {
       if (text(item.value as Node) === 'write') {
@@ -124,7 +129,11 @@ export function checkWorkflowSecurity(source: string, options: WorkflowSecurityO
       }
     }
   } else if (!isMap(top) && text(top) !== 'read-all') {
-    add('S3', where(top), `Top-level permissions "${text(top) ?? '?'}" are not read-only: use read-all or a map of read scopes.`);
+    add(
+      'S3',
+      where(top),
+      `Top-level permissions "${text(top) ?? '?'}" are not read-only: use read-all or a map of read scopes.`,
+    );
   }
 
   const jobs = get(root, 'jobs');
@@ -135,13 +144,21 @@ export function checkWorkflowSecurity(source: string, options: WorkflowSecurityO
     if (!isMap(job)) continue;
     const permissions = get(job, 'permissions');
     if (text(permissions) === 'write-all') {
-      add('S3', where(permissions), `Job ${jobName} has permissions: write-all: list the scopes it writes (contents: write, …).`);
+      add(
+        'S3',
+        where(permissions),
+        `Job ${jobName} has permissions: write-all: list the scopes it writes (contents: write, …).`,
+      );
     }
     const pushes = isMap(permissions) && text(get(permissions, 'contents')) === 'write';
 
     const secrets = get(job, 'secrets');
     if (text(secrets) === 'inherit') {
-      add('S6', where(secrets), `Job ${jobName} passes secrets: inherit: pass only the secrets the called workflow needs, by name.`);
+      add(
+        'S6',
+        where(secrets),
+        `Job ${jobName} passes secrets: inherit: pass only the secrets the called workflow needs, by name.`,
+      );
     }
     const jobUses = get(job, 'uses');
     if (jobUses !== undefined) checkUses(jobUses, `job ${jobName}`);
@@ -209,7 +226,11 @@ export function checkWorkflowSecurity(source: string, options: WorkflowSecurityO
     }
     const rest = lineText(position.line).slice(position.column - 1 + value.length);
     if (!/#\s*\S/.test(rest)) {
-      add('S4', position, `${what}: ${value.split('@')[0]} is pinned without saying to what: add the version as a comment (# v1.2.3).`);
+      add(
+        'S4',
+        position,
+        `${what}: ${value.split('@')[0]} is pinned without saying to what: add the version as a comment (# v1.2.3).`,
+      );
     }
   }
 

@@ -82,7 +82,7 @@ function simplifyParseError(text: string): string {
   const unknown = /Unknown option '([^']+)'/.exec(text);
   if (unknown) return `Unknown option ${unknown[1]}.`;
   const missing = /Option '([^']+)' argument missing/.exec(text);
-  if (missing) return `Option ${missing[1]!.replace(/^-\w, /, '')} needs a value.`;
+  if (missing) return `Option ${missing[1]!.replace(/^-\w, /, '').replace(/ <value>$/, '')} needs a value.`;
   return text.replace(/^TypeError \[[A-Z_]+\]: /, '');
 }
 

@@ -13,7 +13,12 @@ export interface DemoGitHub {
   /** Merges a pull request with a merge commit and returns the merge commit's SHA. */
   mergePull(number: number, title: string): Promise<string>;
   /** Creates a deployment of `ref` (a tag) to `environment` and returns its id. */
-  createDeployment(ref: string, environment: string, description: string, payload: Record<string, unknown>): Promise<number>;
+  createDeployment(
+    ref: string,
+    environment: string,
+    description: string,
+    payload: Record<string, unknown>,
+  ): Promise<number>;
   /** Adds a status to a deployment. */
   setDeploymentState(id: number, state: DeploymentState, description: string, environmentUrl?: string): Promise<void>;
 }

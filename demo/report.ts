@@ -42,7 +42,10 @@ export const PIPELINE_STAGES: readonly { number: number; stage: string; label: s
 ];
 
 /** Each pipeline stage's status for one scenario, from its timeline entries. */
-export function pipelineStatuses(entries: readonly TimelineEntry[], scenario: string): Map<number, PipelineStageStatus> {
+export function pipelineStatuses(
+  entries: readonly TimelineEntry[],
+  scenario: string,
+): Map<number, PipelineStageStatus> {
   const statuses = new Map<number, PipelineStageStatus>();
   for (const { number, stage } of PIPELINE_STAGES) {
     const entry = entries.find((e) => e.scenario === scenario && e.stage === stage);
@@ -251,7 +254,10 @@ export function renderDemoReport(input: DemoReportInput): string {
   const charts = hotfixes
     .map((hotfix) =>
       hotfix.canary?.report
-        ? llrChartSvg(hotfix.canary.report, `Canary of ${hotfix.tag ?? '?'} (hotfix ${hotfix.scenario}): ${hotfix.canary.decision}`)
+        ? llrChartSvg(
+            hotfix.canary.report,
+            `Canary of ${hotfix.tag ?? '?'} (hotfix ${hotfix.scenario}): ${hotfix.canary.decision}`,
+          )
         : undefined,
     )
     .filter((svg): svg is string => svg !== undefined);
@@ -265,7 +271,11 @@ export function renderDemoReport(input: DemoReportInput): string {
         '<h3>Tags</h3>',
         table(
           ['tag', 'commit', `on ${DEMO_RELEASE_BRANCH}`],
-          state.tags.map((t) => [escapeHtml(t.name), `<code>${t.sha.slice(0, 7)}</code>`, t.onReleaseBranch ? 'yes' : 'no']),
+          state.tags.map((t) => [
+            escapeHtml(t.name),
+            `<code>${t.sha.slice(0, 7)}</code>`,
+            t.onReleaseBranch ? 'yes' : 'no',
+          ]),
         ),
         '<h3>Pull requests</h3>',
         table(

@@ -119,13 +119,23 @@ export async function buildDemoRepository(parentDir?: string): Promise<DemoRepos
   // The trunk took the release fixes back and went on with features nobody may ship yet.
   await sandbox.checkout('main');
   const mergeDate = day(30).toISOString();
-  await runSandboxGit(['merge', '--quiet', '--no-ff', '-m', `Merge ${DEMO_RELEASE_BRANCH} into main`, DEMO_RELEASE_BRANCH], sandbox.work, {
-    env: { GIT_AUTHOR_DATE: mergeDate, GIT_COMMITTER_DATE: mergeDate },
-  });
+  await runSandboxGit(
+    ['merge', '--quiet', '--no-ff', '-m', `Merge ${DEMO_RELEASE_BRANCH} into main`, DEMO_RELEASE_BRANCH],
+    sandbox.work,
+    {
+      env: { GIT_AUTHOR_DATE: mergeDate, GIT_COMMITTER_DATE: mergeDate },
+    },
+  );
   const features: [string, Record<string, string>][] = [
     ['feat: gift cards at checkout (bd-3pk)', { 'src/giftcards.mjs': 'export const giftCardsEnabled = true;\n' }],
-    ['feat: gift card balance endpoint (bd-3pk)', { 'src/balance.mjs': 'export const balanceEndpoint = "/balance";\n' }],
-    ['refactor: checkout flow behind a feature flag', { 'src/flags.mjs': 'export const flags = { giftCards: true };\n' }],
+    [
+      'feat: gift card balance endpoint (bd-3pk)',
+      { 'src/balance.mjs': 'export const balanceEndpoint = "/balance";\n' },
+    ],
+    [
+      'refactor: checkout flow behind a feature flag',
+      { 'src/flags.mjs': 'export const flags = { giftCards: true };\n' },
+    ],
   ];
   for (const [index, [message, files]] of features.entries()) {
     await sandbox.commit(files, message, on('main', 32 + index * 4));

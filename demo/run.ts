@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import type { DemoOptions } from './options.js';
 import { DEMO_RELEASE_BRANCH, DEMO_RUNNING_TAG } from './repository.js';
 import { renderDemoReport } from './report.js';
-import { hotfixA, hotfixB, seedProduction } from './scenarios.js';
+import { TICKET_A, TICKET_B, hotfixA, hotfixB, seedProduction } from './scenarios.js';
 import type { HotfixState } from './stages.js';
 import { Timeline, formatSeconds } from './timeline.js';
 import { collectDemoState, demoExpectations, type DemoCheck, type DemoEndState } from './verify.js';
@@ -38,75 +38,97 @@ export interface DemoSummary {
   error?: string;
 }
 
-/** Runs the demo; `write` prints a line. Never throws for a failed scenario: `ok` says it. */
+/** The error of a stage, as one line. */
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Runs the demo; `write` prints a line. Never throws for a failed scenario: `ok` says how it ended.
+ * An interrupt (Ctrl-C) stops the services and removes the sandbox before the process ends.
+ */
 export async function runDemo(options: DemoOptions, write: (line: string) => void): Promise<DemoSummary> {
   const timeline = new Timeline(write, options.color);
   const started = Date.now();
+  const hotfixes: HotfixState[] = [];
   let world: DemoWorld | undefined;
   let error: string | undefined;
   let state: DemoEndState | null = null;
   let checks: DemoCheck[] = [];
-  let reportPath: string | null = null;
   let metrics = '';
-  const hotfixes: HotfixState[] = [];
-  let runs: DemoActionRun[] = [];
+
+  const interrupted = () => {
+    write(timeline.paint('Interrupted: stopping the services and removing the sandbox.', 'alert'));
+    void (world?.close() ?? Promise.resolve()).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupted);
 
   write(timeline.paint(`hotfix-actions demo · seed ${options.seed}${options.fast ? ' · fast' : ''}`, 'bold'));
   try {
     timeline.heading('Setup');
     timeline.header();
-    await timeline.stage('setup', 'sandbox', 'git', async () => {
-      world = await createDemoWorld(options, timeline);
-      const { repo } = world;
-      return {
-        decision: 'ready',
-        figures: `main with ${repo.unreleased} unreleased commits, ${DEMO_RELEASE_BRANCH} tagged ${repo.tags[0]}…${repo.tags.at(-1)}, GitHub stand-in ${world.api.url}`,
-        tone: 'info',
-      };
+    const built = await new Promise<DemoWorld>((resolveWorld, rejectWorld) => {
+      timeline
+        .stage('setup', 'sandbox', 'git', async () => {
+          const created = await createDemoWorld(options, timeline);
+          resolveWorld(created);
+          const { repo } = created;
+          return {
+            decision: 'ready',
+            figures:
+              `main with ${repo.unreleased} unreleased commits, ${DEMO_RELEASE_BRANCH} tagged ` +
+              `${repo.tags[0]}…${repo.tags.at(-1)}, GitHub API stand-in ${created.api.url}`,
+            tone: 'info',
+          };
+        })
+        .catch(rejectWorld);
     });
-    const w = world!;
-    runs = w.runs;
+    world = built;
     await timeline.stage('setup', 'production', 'deploy', async () => {
-      await seedProduction(w);
+      await seedProduction(built);
       return {
         decision: DEMO_RUNNING_TAG,
-        figures: `staging and production run ${DEMO_RUNNING_TAG} (recorded as successful deployments)`,
+        figures: `staging and production run ${DEMO_RUNNING_TAG}, recorded as successful deployments`,
         tone: 'info',
       };
     });
     timeline.note(
-      w.prometheusBinary
-        ? `Prometheus (${w.prometheusBinary}) starts in the background and scrapes every environment each second`
-        : await w.metricsNote(),
+      built.prometheusBinary
+        ? `Prometheus (${built.prometheusBinary}) starts in the background and scrapes every environment each second`
+        : await built.metricsNote(),
     );
 
-    timeline.heading(`Hotfix A · release-first · ${'bd-7k2m'}: checkout total is NaN for a cart line without quantity`);
-    hotfixes.push(await hotfixA(w));
-    timeline.heading(`Hotfix B · ${'bd-q4x9'}: discount applied twice on a retried payment — the fix fails in production`);
-    hotfixes.push(await hotfixB(w));
+    timeline.heading(`Hotfix A · ${TICKET_A}: checkout total is NaN for a cart line without quantity`);
+    await hotfixA(built, hotfixes);
+    timeline.heading(
+      `Hotfix B · ${TICKET_B}: discount applied twice on a retried payment — the fix fails in production`,
+    );
+    await hotfixB(built, hotfixes);
   } catch (caught) {
-    error = caught instanceof Error ? caught.message : String(caught);
+    error = messageOf(caught);
   }
 
   if (world) {
     try {
-      metrics = await (world as DemoWorld).metricsNote();
+      metrics = await world.metricsNote();
       state = await collectDemoState(world);
       checks = demoExpectations(state, timeline.entries);
     } catch (caught) {
-      error ??= caught instanceof Error ? caught.message : String(caught);
+      error ??= messageOf(caught);
     }
   }
   const ok = error === undefined && checks.length > 0 && checks.every((check) => check.ok);
   const durationMs = Date.now() - started;
-
-  if (world) {
-    // The sandbox goes away at the end unless kept: the report then lives beside it.
-    reportPath = resolve(
-      options.report ??
-        (options.keep ? join(world.root, 'report.html') : join(tmpdir(), `hotfix-demo-report-seed-${options.seed}.html`)),
-    );
-  }
+  // The sandbox goes away at the end unless kept: the report then lives in the temp dir beside it.
+  const reportPath = world
+    ? resolve(
+        options.report ??
+          (options.keep
+            ? join(world.root, 'report.html')
+            : join(tmpdir(), `hotfix-demo-report-seed-${options.seed}.html`)),
+      )
+    : null;
+  const runs: readonly DemoActionRun[] = world?.runs ?? [];
   const summary: DemoSummary = {
     ok,
     seed: options.seed,
@@ -139,19 +161,22 @@ export async function runDemo(options: DemoOptions, write: (line: string) => voi
   if (reportPath) {
     await writeFile(reportPath, renderDemoReport({ summary, entries: timeline.entries, runs, hotfixes }));
   }
-  if (world) await (world as DemoWorld).close();
+  await world?.close();
+  process.removeListener('SIGINT', interrupted);
 
   write('');
   write(timeline.paint('Checks', 'bold'));
   for (const check of checks) {
-    write(`  ${check.ok ? timeline.paint('✓', 'good') : timeline.paint('✗', 'bad')} ${check.name}${check.ok ? '' : ` — ${check.detail}`}`);
+    const mark = check.ok ? timeline.paint('✓', 'good') : timeline.paint('✗', 'bad');
+    write(`  ${mark} ${check.name}${check.ok ? '' : ` — ${check.detail}`}`);
   }
   if (error !== undefined) write(timeline.paint(`The demo stopped: ${error}`, 'bad'));
   write('');
-  write(
-    `${ok ? timeline.paint('Both hotfixes ended as expected', 'good') : timeline.paint('The demo did not end as expected', 'bad')} in ${formatSeconds(durationMs)}.`,
-  );
+  const verdict = ok
+    ? timeline.paint('Both hotfixes ended as expected', 'good')
+    : timeline.paint('The demo did not end as expected', 'bad');
+  write(`${verdict} in ${formatSeconds(durationMs)}.`);
   if (reportPath) write(`Report: ${reportPath}`);
-  if (world && options.keep) write(`Sandbox kept: ${(world as DemoWorld).root}`);
+  if (world && options.keep) write(`Sandbox kept: ${world.root}`);
   return summary;
 }

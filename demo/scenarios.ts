@@ -15,6 +15,7 @@ import {
   productionHealth,
   promote,
   rollback,
+  scheduleReview,
   startTicket,
   stagingHealth,
   triage,
@@ -81,7 +82,12 @@ export async function seedProduction(world: DemoWorld): Promise<void> {
     });
     await world.github.setDeploymentState(id, 'in_progress', `deploying ${DEMO_RUNNING_TAG}`);
     await world.fleet.deploy(environment, DEMO_RUNNING_TAG);
-    await world.github.setDeploymentState(id, 'success', `${DEMO_RUNNING_TAG} healthy`, world.fleet.healthUrl(environment));
+    await world.github.setDeploymentState(
+      id,
+      'success',
+      `${DEMO_RUNNING_TAG} healthy`,
+      world.fleet.healthUrl(environment),
+    );
   }
 }
 
@@ -91,9 +97,10 @@ function stager(world: DemoWorld, scenario: 'A' | 'B') {
     world.timeline.stage(scenario, stage, step, run);
 }
 
-/** Hotfix A: the good fix, from triage to the back-merge pull request. */
-export async function hotfixA(world: DemoWorld): Promise<HotfixState> {
+/** Hotfix A: the good fix, from triage to the back-merge pull request. Its state joins `hotfixes` first. */
+export async function hotfixA(world: DemoWorld, hotfixes: HotfixState[]): Promise<HotfixState> {
   const hotfix: HotfixState = { scenario: 'A', ticket: TICKET_A, branch: `hotfix/${TICKET_A}-cart-quantity` };
+  hotfixes.push(hotfix);
   const stage = stager(world, 'A');
   await stage('triage', 'hotfix-plan', () =>
     triage(world, hotfix, { severity: 'P1', labels: 'hotfix,production', description: 'cart quantity' }),
@@ -101,7 +108,11 @@ export async function hotfixA(world: DemoWorld): Promise<HotfixState> {
   await stage('branch', 'git', () => createHotfixBranch(world, hotfix));
   await stage('ticket', 'beads-sync', () => startTicket(world, hotfix));
   await stage('notify', 'notify', () =>
-    notify(world, hotfix, { event: 'hotfix-start', decision: 'release-first', message: 'Checkout refuses mobile orders; fixing on release/v1.2.' }),
+    notify(world, hotfix, {
+      event: 'hotfix-start',
+      decision: 'release-first',
+      message: 'Checkout refuses mobile orders; fixing on release/v1.2.',
+    }),
   );
   await stage('1 tests', 'node --test', () =>
     commitFixAndTest(
@@ -122,7 +133,8 @@ export async function hotfixA(world: DemoWorld): Promise<HotfixState> {
     notify(world, hotfix, {
       event: 'pre-deploy',
       environment: 'production',
-      message: 'Canary beside v1.2.3, promoted or aborted by a sequential test (0.01 vs 0.05 error rate, α = β = 0.05).',
+      message:
+        'Canary beside v1.2.3, promoted or aborted by a sequential test (0.01 vs 0.05 error rate, α = β = 0.05).',
     }),
   );
   await stage('6 canary', 'canary-gate', () => canary(world, hotfix, 'promote'));
@@ -143,9 +155,10 @@ export async function hotfixA(world: DemoWorld): Promise<HotfixState> {
   return hotfix;
 }
 
-/** Hotfix B: a second fix that fails its canary and is rolled back. */
-export async function hotfixB(world: DemoWorld): Promise<HotfixState> {
+/** Hotfix B: a second fix that fails its canary and is rolled back. Its state joins `hotfixes` first. */
+export async function hotfixB(world: DemoWorld, hotfixes: HotfixState[]): Promise<HotfixState> {
   const hotfix: HotfixState = { scenario: 'B', ticket: TICKET_B, branch: `hotfix/${TICKET_B}-discount-retry` };
+  hotfixes.push(hotfix);
   const stage = stager(world, 'B');
   await stage('triage', 'hotfix-plan', () =>
     triage(world, hotfix, { severity: 'P1', labels: 'hotfix,production', description: 'discount retry' }),
@@ -153,7 +166,11 @@ export async function hotfixB(world: DemoWorld): Promise<HotfixState> {
   await stage('branch', 'git', () => createHotfixBranch(world, hotfix));
   await stage('ticket', 'beads-sync', () => startTicket(world, hotfix));
   await stage('notify', 'notify', () =>
-    notify(world, hotfix, { event: 'hotfix-start', decision: 'release-first', message: 'Retried payments get the discount twice.' }),
+    notify(world, hotfix, {
+      event: 'hotfix-start',
+      decision: 'release-first',
+      message: 'Retried payments get the discount twice.',
+    }),
   );
   await stage('1 tests', 'node --test', () =>
     commitFixAndTest(
@@ -171,7 +188,9 @@ export async function hotfixB(world: DemoWorld): Promise<HotfixState> {
   await stage('4 staging deploy', 'deploy', () => deployStaging(world, hotfix));
   await stage('5 staging health', 'canary-gate', () => stagingHealth(world, hotfix));
   await stage('6 canary', 'canary-gate', () => canary(world, hotfix, 'abort'));
-  await stage('8 rollback', 'rollback', () => rollback(world, hotfix));
+  const rolledBack = await stage('8 rollback', 'rollback', () => rollback(world, hotfix));
+  const regression = String(rolledBack.data?.regressionTicket ?? '');
+  await stage('review', 'beads-sync', () => scheduleReview(world, hotfix, regression));
   await stage('notify', 'notify', () =>
     notify(world, hotfix, {
       event: 'rollback',
@@ -179,7 +198,7 @@ export async function hotfixB(world: DemoWorld): Promise<HotfixState> {
       version: hotfix.previousTag!,
       environment: 'production',
       decision: `canary ${hotfix.canary?.decision ?? '?'}`,
-      message: `${hotfix.canary?.explanation ?? ''} Production is back on ${hotfix.previousTag}; a P0 regression ticket blocks ${TICKET_B}.`,
+      message: `${hotfix.canary?.explanation ?? ''} Production is back on ${hotfix.previousTag}; the P0 regression ${regression} is blocked by ${TICKET_B}, its post-incident review is scheduled.`,
       comment: hotfix.pull!,
     }),
   );

@@ -69,7 +69,11 @@ interface TicketChange {
 /** Runs a program, resolving with its exit code and output (the demo's own `npm test`). */
 function runProgram(command: string, args: string[], cwd: string): Promise<{ code: number; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(command, args, {
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
@@ -90,12 +94,18 @@ export async function createHotfixBranch(world: DemoWorld, hotfix: HotfixState):
 /** beads-sync on the `create` event of the hotfix branch: `auto` moves the ticket to in_progress. */
 export async function startTicket(world: DemoWorld, hotfix: HotfixState): Promise<StageOutcome> {
   const workspace = await world.checkout('main');
-  const run = await world.runAction(hotfix.scenario, 'beads-sync', `start ${hotfix.ticket}`, {}, {
-    workspace,
-    eventName: 'create',
-    event: { ref: hotfix.branch, ref_type: 'branch', repository: { default_branch: 'main' } },
-    ref: `refs/heads/${hotfix.branch}`,
-  });
+  const run = await world.runAction(
+    hotfix.scenario,
+    'beads-sync',
+    `start ${hotfix.ticket}`,
+    {},
+    {
+      workspace,
+      eventName: 'create',
+      event: { ref: hotfix.branch, ref_type: 'branch', repository: { default_branch: 'main' } },
+      ref: `refs/heads/${hotfix.branch}`,
+    },
+  );
   if (run.exitCode !== 0) fail('beads-sync start', run);
   const changes = parseJson<TicketChange[]>(run.outputs.tickets) ?? [];
   const change = changes.find((c) => c.id === hotfix.ticket);
@@ -187,7 +197,8 @@ async function deploy(
   slot: 'staging' | 'canary',
 ): Promise<{ id: number; url: string }> {
   const environment = slot === 'staging' ? 'staging' : 'production';
-  const description = slot === 'canary' ? `canary of ${hotfix.tag} (${hotfix.ticket})` : `${hotfix.tag} (${hotfix.ticket})`;
+  const description =
+    slot === 'canary' ? `canary of ${hotfix.tag} (${hotfix.ticket})` : `${hotfix.tag} (${hotfix.ticket})`;
   const id = await world.github.createDeployment(hotfix.tag!, environment, description, {
     version: hotfix.version,
     tag: hotfix.tag,
@@ -203,7 +214,12 @@ async function deploy(
 export async function deployStaging(world: DemoWorld, hotfix: HotfixState): Promise<StageOutcome> {
   const { id, url } = await deploy(world, hotfix, 'staging');
   hotfix.stagingDeployment = id;
-  return { decision: 'deployed', figures: `${hotfix.tag} on staging (${url}), deployment ${id}`, tone: 'info', data: { id } };
+  return {
+    decision: 'deployed',
+    figures: `${hotfix.tag} on staging (${url}), deployment ${id}`,
+    tone: 'info',
+    data: { id },
+  };
 }
 
 /** The health gate (canary-gate, analysis threshold) on a slot's health endpoint. */
@@ -259,7 +275,13 @@ export async function canary(
   const { id } = await deploy(world, hotfix, 'canary');
   hotfix.productionDeployment = id;
   const prometheus = await world.prometheus();
-  const sprt = { analysis: 'sprt', 'baseline-error-rate': '0.01', 'max-error-rate': '0.05', alpha: '0.05', beta: '0.05' };
+  const sprt = {
+    analysis: 'sprt',
+    'baseline-error-rate': '0.01',
+    'max-error-rate': '0.05',
+    alpha: '0.05',
+    beta: '0.05',
+  };
   const selector = `job="shop",instance="${world.fleet.targets.canary}",version="${hotfix.tag}"`;
   const source: Record<string, string> = prometheus
     ? {
@@ -510,9 +532,40 @@ export async function notify(world: DemoWorld, hotfix: HotfixState, request: Not
   const channels = Object.entries(sent);
   return {
     decision: request.event,
-    figures: channels.map(([name, result]) => `${name} ${result.ok ? '✓' : '✗'}`).join(' · ') + (request.comment !== undefined ? ` (PR #${request.comment})` : ''),
+    figures:
+      channels.map(([name, result]) => `${name} ${result.ok ? '✓' : '✗'}`).join(' · ') +
+      (request.comment !== undefined ? ` (PR #${request.comment})` : ''),
     ok: run.outputs.ok === 'true' && channels.length >= 3,
     tone: request.event === 'rollback' ? 'alert' : 'info',
     data: { sent },
+  };
+}
+
+/** The post-incident review a P0 calls for (hotfix-rules VI), discovered from the regression ticket. */
+export async function scheduleReview(world: DemoWorld, hotfix: HotfixState, regression: string): Promise<StageOutcome> {
+  const workspace = await world.checkout('main');
+  const title = `Post-incident review for ${regression}`;
+  const run = await world.runAction(
+    hotfix.scenario,
+    'beads-sync',
+    `create the review of ${regression}`,
+    {
+      transition: 'create',
+      title,
+      description: `${hotfix.tag} failed its production canary and was rolled back to ${hotfix.previousTag}. Share the findings with the team.`,
+      type: 'task',
+      priority: '1',
+      labels: 'postmortem',
+      'depends-on': `discovered-from:${regression}`,
+    },
+    { workspace },
+  );
+  if (run.exitCode !== 0) fail('beads-sync create', run);
+  return {
+    decision: run.outputs.created ? 'scheduled' : 'not created',
+    figures: `${run.outputs.created ?? '?'} "${title}" (task, P1, discovered-from ${regression})`,
+    ok: Boolean(run.outputs.created),
+    tone: 'info',
+    data: { created: run.outputs.created },
   };
 }

@@ -23,7 +23,15 @@ export interface DemoTicket {
 export interface DemoEndState {
   /** Version tags on origin with the commit each names, oldest first. */
   tags: { name: string; sha: string; onReleaseBranch: boolean }[];
-  pulls: { number: number; title: string; head: string; base: string; state: string; merged: boolean; labels: string[] }[];
+  pulls: {
+    number: number;
+    title: string;
+    head: string;
+    base: string;
+    state: string;
+    merged: boolean;
+    labels: string[];
+  }[];
   releases: string[];
   tickets: DemoTicket[];
   deployments: {
@@ -64,7 +72,14 @@ interface RawTicket {
 export async function collectDemoState(world: DemoWorld): Promise<DemoEndState> {
   const origin = world.repo.sandbox.origin;
   const git = (args: string[]) => runSandboxGit(args, origin);
-  const tagLines = (await git(['for-each-ref', '--sort=version:refname', '--format=%(refname:short) %(*objectname)%(objectname)', 'refs/tags/v*']))
+  const tagLines = (
+    await git([
+      'for-each-ref',
+      '--sort=version:refname',
+      '--format=%(refname:short) %(*objectname)%(objectname)',
+      'refs/tags/v*',
+    ])
+  )
     .split('\n')
     .filter(Boolean);
   const tags = [];
@@ -82,18 +97,16 @@ export async function collectDemoState(world: DemoWorld): Promise<DemoEndState> 
     .split('\n')
     .filter((line) => line.trim() !== '')
     .map((line) => JSON.parse(line) as RawTicket)
-    .map(
-      (raw): DemoTicket => ({
-        id: raw.id,
-        title: raw.title ?? '',
-        status: raw.status ?? '',
-        priority: raw.priority ?? -1,
-        issueType: raw.issue_type ?? '',
-        labels: raw.labels ?? [],
-        closeReason: raw.close_reason ?? null,
-        dependencies: (raw.dependencies ?? []).map((d) => ({ dependsOn: d.depends_on_id, type: d.type })),
-      }),
-    );
+    .map((raw): DemoTicket => ({
+      id: raw.id,
+      title: raw.title ?? '',
+      status: raw.status ?? '',
+      priority: raw.priority ?? -1,
+      issueType: raw.issue_type ?? '',
+      labels: raw.labels ?? [],
+      closeReason: raw.close_reason ?? null,
+      dependencies: (raw.dependencies ?? []).map((d) => ({ dependsOn: d.depends_on_id, type: d.type })),
+    }));
   const { state } = world.api;
   return {
     tags,
@@ -177,11 +190,19 @@ export function demoExpectations(state: DemoEndState, entries: readonly Timeline
     check(`hotfix ${scenario}: ${stage} decided ${expected}`, found === expected, `decision ${found ?? 'missing'}`);
   }
   const failed = entries.filter((entry) => !entry.ok);
-  check('every stage ended as expected', failed.length === 0, failed.map((e) => `${e.scenario} ${e.stage}: ${e.decision}`).join('; '));
+  check(
+    'every stage ended as expected',
+    failed.length === 0,
+    failed.map((e) => `${e.scenario} ${e.stage}: ${e.decision}`).join('; '),
+  );
 
   for (const name of ['v1.2.4', DEMO_BAD_TAG]) {
     const found = tag(name);
-    check(`${name} is tagged on ${DEMO_RELEASE_BRANCH}`, found?.onReleaseBranch === true, found ? 'not on the branch' : 'no such tag');
+    check(
+      `${name} is tagged on ${DEMO_RELEASE_BRANCH}`,
+      found?.onReleaseBranch === true,
+      found ? 'not on the branch' : 'no such tag',
+    );
   }
   check(
     'the releases v1.2.4 and v1.2.5 exist',
@@ -220,9 +241,22 @@ export function demoExpectations(state: DemoEndState, entries: readonly Timeline
     regression ? JSON.stringify(regression) : 'none',
   );
 
+  const review = state.tickets.find((t) =>
+    t.dependencies.some((d) => d.type === 'discovered-from' && d.dependsOn === regression?.id),
+  );
+  check(
+    'a post-incident review is scheduled, discovered from the regression',
+    review !== undefined && review.status === 'open' && review.labels.includes('postmortem'),
+    review ? JSON.stringify(review) : 'none',
+  );
+
   const deployOf = (ref: string) => production.find((d) => d.ref === ref && d.task !== 'rollback');
   const good = deployOf('v1.2.4');
-  check('production deployment of v1.2.4 succeeded', good !== undefined && last(good.states) === 'success', `states ${good?.states.join(' → ') ?? 'none'}`);
+  check(
+    'production deployment of v1.2.4 succeeded',
+    good !== undefined && last(good.states) === 'success',
+    `states ${good?.states.join(' → ') ?? 'none'}`,
+  );
   const bad = deployOf(DEMO_BAD_TAG);
   check(
     `production deployment of ${DEMO_BAD_TAG} is marked failed`,
@@ -232,7 +266,9 @@ export function demoExpectations(state: DemoEndState, entries: readonly Timeline
   const rollbackDeployment = production.find((d) => d.task === 'rollback');
   check(
     'the rollback to v1.2.4 is recorded as a successful deployment',
-    rollbackDeployment !== undefined && rollbackDeployment.ref === 'v1.2.4' && last(rollbackDeployment.states) === 'success',
+    rollbackDeployment !== undefined &&
+      rollbackDeployment.ref === 'v1.2.4' &&
+      last(rollbackDeployment.states) === 'success',
     rollbackDeployment ? `${rollbackDeployment.ref}: ${rollbackDeployment.states.join(' → ')}` : 'none',
   );
   check(
@@ -244,7 +280,9 @@ export function demoExpectations(state: DemoEndState, entries: readonly Timeline
   const moments = entries.filter((entry) => entry.step === 'notify').length;
   check(
     `the team was told at each of the ${moments} moments, on every channel`,
-    moments > 0 && ['slack', 'webhook', 'email'].every((channel) => count(channel) === moments) && count('comment') >= 2,
+    moments > 0 &&
+      ['slack', 'webhook', 'email'].every((channel) => count(channel) === moments) &&
+      count('comment') >= 2,
     `slack ${count('slack')}, webhook ${count('webhook')}, e-mail ${count('email')}, comments ${count('comment')}`,
   );
   check(`${DEMO_RUNNING_TAG} was the starting point`, tag(DEMO_RUNNING_TAG) !== undefined, 'missing');

@@ -639,7 +639,7 @@ describe('versioning: the pipeline calls its own actions at its own release tag'
   });
 
   it('the release workflow accepts exactly that tag for exactly that repository', () => {
-    const [{ repository, ref }] = refs as [{ repository: string; ref: string }];
+    const { repository, ref } = refs[0]!;
     const tree = releaseTree(pipelineText);
     const accepted = releaseCheck(tree, ref, repository);
     expect(accepted.ok, accepted.output).toBe(true);
@@ -770,5 +770,35 @@ describe('caller examples', () => {
       'backmerge-targets': 'develop',
       'backmerge-direct-push': true,
     });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// docs/pipeline.md stays what the workflow is.
+
+describe('docs/pipeline.md', () => {
+  const docs = readFileSync(join(root, 'docs', 'pipeline.md'), 'utf8');
+
+  it('draws the nine stages', () => {
+    const mermaid = /```mermaid\n([\s\S]*?)```/.exec(docs)?.[1] ?? '';
+    for (let stage = 1; stage <= 9; stage++) expect(mermaid, `stage ${stage}`).toMatch(new RegExp(`\\[${stage} `));
+  });
+
+  it('lists every input with its type and default, every secret and every output', () => {
+    const declared = pipeline.on.workflow_call;
+    for (const [name, spec] of Object.entries(declared.inputs)) {
+      const shown = spec.required
+        ? 'required'
+        : spec.default === '' || spec.default === undefined
+          ? ''
+          : `\`${String(spec.default)}\``;
+      expect(docs, name).toContain(`| \`${name}\` | ${spec.type} | ${shown} |`);
+    }
+    for (const name of Object.keys(declared.secrets)) expect(docs, name).toContain(`| \`${name}\` |`);
+    for (const name of Object.keys(declared.outputs)) expect(docs, name).toContain(`| \`${name}\` |`);
+  });
+
+  it.each(examples)('shows examples/%s as it is', (file) => {
+    expect(docs).toContain(readFileSync(join(exampleDir, file), 'utf8'));
   });
 });

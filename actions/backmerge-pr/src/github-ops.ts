@@ -1,7 +1,7 @@
 // The GitHub requests of the action, each one call (or one paginated list), with GitHub's answers
 // turned into plain data. Counting requests matters: a clean merge-strategy target costs four.
 import * as core from '@actions/core';
-import { RETRY_BASE_ENV, errorMessage, isHttpStatus, type GitHubClient } from '@hotfix-actions/core';
+import { errorMessage, isHttpStatus, type GitHubClient } from '@hotfix-actions/core';
 import { parseMarker, type BackmergeMarker } from './plan.js';
 
 /** The repository the action works on, with its client. */
@@ -89,43 +89,30 @@ export async function deleteBranch(api: RepoApi, branch: string): Promise<void> 
   await api.github.rest.git.deleteRef({ owner: api.owner, repo: api.repo, ref: `heads/${branch}` });
 }
 
-function retryUnitMs(): number {
-  const value = Number(process.env[RETRY_BASE_ENV]);
-  return process.env[RETRY_BASE_ENV] && Number.isFinite(value) && value >= 0 ? value : 1000;
-}
-
 /**
  * Merges `head` (a branch or SHA) into branch `base` on GitHub's side, with a real merge commit. The
- * client's retries are off for this call: they would repeat a 409 (a conflict) three times. Server
- * errors are retried here instead; a retried merge is safe, as a second one answers "nothing to merge".
+ * client retries server errors (a retried merge is safe: a second one answers "nothing to merge") and
+ * never a 409.
  */
 export async function mergeOnGitHub(api: RepoApi, base: string, head: string, message: string): Promise<MergeOutcome> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      const response = await api.github.rest.repos.merge({
-        owner: api.owner,
-        repo: api.repo,
-        base,
-        head,
-        commit_message: message,
-        request: { retries: 0 },
-      });
-      // Octokit's types know only 201; GitHub answers 204 when the base has the head already.
-      if ((response.status as number) === 204) return { kind: 'up-to-date' };
-      return { kind: 'merged', sha: response.data.sha, tree: response.data.commit.tree.sha };
-    } catch (error) {
-      const status = (error as { status?: unknown }).status;
-      if (typeof status === 'number' && status >= 500 && attempt <= 3) {
-        await new Promise((resolve) => setTimeout(resolve, attempt * attempt * retryUnitMs()));
-        continue;
-      }
-      // 409 is both "Merge conflict" and a protected base; only the first is a conflict.
-      if (isHttpStatus(error, 409) && /merge conflict/i.test(errorMessage(error))) return { kind: 'conflict' };
-      if (isHttpStatus(error, 409) || isHttpStatus(error, 403) || isHttpStatus(error, 422)) {
-        return { kind: 'refused', message: errorMessage(error) };
-      }
-      throw error;
+  try {
+    const response = await api.github.rest.repos.merge({
+      owner: api.owner,
+      repo: api.repo,
+      base,
+      head,
+      commit_message: message,
+    });
+    // Octokit's types know only 201; GitHub answers 204 when the base has the head already.
+    if ((response.status as number) === 204) return { kind: 'up-to-date' };
+    return { kind: 'merged', sha: response.data.sha, tree: response.data.commit.tree.sha };
+  } catch (error) {
+    // 409 is both "Merge conflict" and a protected base; only the first is a conflict.
+    if (isHttpStatus(error, 409) && /merge conflict/i.test(errorMessage(error))) return { kind: 'conflict' };
+    if (isHttpStatus(error, 409) || isHttpStatus(error, 403) || isHttpStatus(error, 422)) {
+      return { kind: 'refused', message: errorMessage(error) };
     }
+    throw error;
   }
 }
 

@@ -107,7 +107,7 @@ export function readBreakGlassInputs(owner: string): ReadBreakGlassInputs {
   const teamText = getStringInput('allowed-team');
   const allowedTeam = attempt(() => (teamText === undefined ? undefined : parseTeamRef(teamText, owner)), undefined);
   const minPermission = attempt(
-    () => parsePermissionLevel(getStringInput('min-permission', { default: 'write' })),
+    () => parsePermissionLevel(getStringInput('min-permission', { default: 'maintain' })),
     'admin' as PermissionLevel,
   );
   const skipGates = attempt(

@@ -37,7 +37,7 @@ beforeEach(async () => {
   api = await startGitHubStandIn({
     ...R,
     gitDir: sandbox.origin,
-    permissions: { alice: 'admin', bob: 'write', carol: 'read', dave: 'write', mallory: 'admin' },
+    permissions: { alice: 'admin', bob: 'write', carol: 'read', dave: 'maintain', mallory: 'admin' },
     teams: { 'release-leads': { dave: 'member' } },
   });
   const octokit = getOctokit('test-token', { baseUrl: api.url });

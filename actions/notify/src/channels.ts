@@ -1,6 +1,6 @@
 import { RETRY_BASE_ENV, errorMessage, type GitHubClient } from '@hotfix-actions/core';
 import nodemailer from 'nodemailer';
-import type { EmailSettings } from './inputs.js';
+import type { ChannelName, EmailSettings } from './inputs.js';
 
 /** What one channel reported. */
 export interface ChannelResult {
@@ -19,7 +19,7 @@ export interface ChannelResult {
 
 /** A channel: a name for the outputs and a function that sends and never throws. */
 export interface Channel {
-  readonly name: 'slack' | 'webhook' | 'email' | 'github';
+  readonly name: ChannelName;
   send(): Promise<ChannelResult>;
 }
 

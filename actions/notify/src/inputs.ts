@@ -7,6 +7,7 @@ import {
   getIntegerInput,
   getListInput,
   getStringInput,
+  isConfigurationError,
   parseHotfixContext,
   readRawInput,
 } from '@hotfix-actions/core';
@@ -57,7 +58,15 @@ export interface NotifyInputs {
   timeoutMs: number;
   retries: number;
   failOnError: boolean;
+  /**
+   * Channels whose own inputs are wrong: each is a failed notification (a warning unless
+   * fail-on-error), not a failed step, so a bad address never blocks a release.
+   */
+  channelProblems: { channel: ChannelName; error: ConfigurationError }[];
 }
+
+/** The channels, as named in the `sent` output. */
+export type ChannelName = 'slack' | 'webhook' | 'email' | 'github';
 
 // Deliberately narrower than RFC 5321: no quoted local parts, no IP literals, nothing a header could
 // be bent with.
@@ -222,12 +231,26 @@ function oneLineInput(name: string): string | undefined {
   return value === '' ? undefined : value;
 }
 
-/** Reads and validates the inputs; a mistake throws a ConfigurationError naming the input. */
+/**
+ * Reads and validates the inputs. A mistake in what every notification needs (event, status, context)
+ * throws a ConfigurationError naming the input; a mistake in one channel's inputs is collected in
+ * `channelProblems` and only that channel fails.
+ */
 export function readNotifyInputs(): NotifyInputs {
   // Credentials first: masked before any other input can fail and log something.
-  const slackWebhook = readSecretUrl('slack-webhook-url');
-  const webhook = readSecretUrl('webhook-url');
-  const email = readEmail();
+  const channelProblems: NotifyInputs['channelProblems'] = [];
+  const channel = <T>(name: ChannelName, read: () => T): T | undefined => {
+    try {
+      return read();
+    } catch (error) {
+      if (!isConfigurationError(error)) throw error;
+      channelProblems.push({ channel: name, error });
+      return undefined;
+    }
+  };
+  const slackWebhook = channel('slack', () => readSecretUrl('slack-webhook-url'));
+  const webhook = channel('webhook', () => readSecretUrl('webhook-url'));
+  const email = channel('email', readEmail);
 
   const event = getEnumInput('event', NOTIFY_EVENTS, { required: true }) as NotifyEvent;
   const status = getEnumInput('status', NOTIFY_STATUSES) as NotifyStatus | undefined;
@@ -251,15 +274,18 @@ export function readNotifyInputs(): NotifyInputs {
   const decision = oneLineInput('decision');
   const title = oneLineInput('title');
 
-  const issueNumber = getIntegerInput('issue-number', { min: 1 });
   const token = getStringInput('token');
-  if (issueNumber !== undefined && token === undefined) {
-    throw new ConfigurationError(
-      'Input "token" is required to comment on issue-number: keep the default ${{ github.token }} and grant ' +
-        '`issues: write` (or `pull-requests: write` for a pull request).',
-      'token',
-    );
-  }
+  const issueNumber = channel('github', () => {
+    const number = getIntegerInput('issue-number', { min: 1 });
+    if (number !== undefined && token === undefined) {
+      throw new ConfigurationError(
+        'Input "token" is required to comment on issue-number: keep the default ${{ github.token }} and grant ' +
+          '`issues: write` (or `pull-requests: write` for a pull request).',
+        'token',
+      );
+    }
+    return number;
+  });
 
   return {
     facts: {
@@ -282,5 +308,6 @@ export function readNotifyInputs(): NotifyInputs {
     timeoutMs: getDurationInput('timeout', { default: 10_000, min: 1000, max: 120_000 }),
     retries: getIntegerInput('retries', { default: 2, min: 0, max: 5 }),
     failOnError: getBooleanInput('fail-on-error', { default: false }),
+    channelProblems,
   };
 }

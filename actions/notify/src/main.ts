@@ -85,6 +85,10 @@ export async function run(): Promise<void> {
     channels.push({ name: 'github', send: () => postComment(github, repository, issue, commentBody(notification)) });
   }
 
+  for (const { channel, error } of inputs.channelProblems) {
+    channels.push({ name: channel, send: async () => ({ ok: false, error: error.message }) });
+  }
+
   if (channels.length === 0) {
     core.notice('No notification channel is configured: nothing was sent.', { title: 'Notify' });
     core.setOutput('sent', '{}');

@@ -206,18 +206,34 @@ describe('notify webhooks', () => {
     }
   });
 
-  it('refuses a webhook URL that is not http(s) without showing it, and sends nothing when no channel is set', async () => {
+  it('fails only the channel whose URL is not http(s), without showing it; sends nothing when no channel is set', async () => {
     const bad = await notify({
       event: 'pre-deploy',
       'slack-webhook-url': 'ftp://hooks.example.com/s3cr3tWebhookToken',
+      'webhook-url': `${http.url}/hook`,
     });
-    expect(bad.exitCode).toBe(1);
-    expect(bad.annotations[0]).toMatchObject({ title: 'Configuration error for input "slack-webhook-url"' });
+    expect(bad.exitCode, explain(bad)).toBe(0);
+    const sent = JSON.parse(bad.outputs.sent!);
+    expect(sent.webhook).toMatchObject({ ok: true });
+    expect(sent.slack.ok).toBe(false);
+    expect(sent.slack.error).toContain('Input "slack-webhook-url" must be an http(s) URL');
+    expect(bad.annotations).toEqual([expect.objectContaining({ level: 'warning', title: 'Notification failed' })]);
     expect(visibleLog(bad)).not.toContain('s3cr3tWebhookToken');
+    expect(bad.outputs.sent).not.toContain('s3cr3tWebhookToken');
 
     const none = await notify({ event: 'pre-deploy' });
     expect(none.exitCode).toBe(0);
     expect(none.outputs).toEqual({ sent: '{}', ok: 'true' });
+  });
+
+  it('fails the step for a mistake every notification shares, naming the input', async () => {
+    const run = await notify({ event: 'deployed', 'webhook-url': `${http.url}/hook` });
+    expect(run.exitCode).toBe(1);
+    expect(run.annotations[0]).toMatchObject({ title: 'Configuration error for input "event"' });
+    expect(run.annotations[0]!.message).toContain(
+      '"hotfix-start", "pre-deploy", "post-deploy", "post-incident", "rollback"',
+    );
+    expect(http.requests).toHaveLength(0);
   });
 });
 
@@ -290,7 +306,7 @@ describe('notify by e-mail', () => {
     expect(mail.headers['x-hotfix-ticket']).toEqual(['bd-a1b2, Bcc:, evil2@example.com']);
   });
 
-  it('refuses a recipient list that tries to smuggle a header, naming the input', async () => {
+  it('refuses a recipient list that tries to smuggle a header, naming the input, and sends no mail', async () => {
     smtp = await startSmtpReceiver();
     const run = await notify({
       event: 'hotfix-start',
@@ -298,9 +314,10 @@ describe('notify by e-mail', () => {
       'smtp-secure': 'none',
       'email-from': 'release@example.com',
       'email-to': 'oncall@example.com\r\nBcc: evil@example.com',
+      'fail-on-error': 'true',
     });
     expect(run.exitCode).toBe(1);
-    expect(run.annotations[0]).toMatchObject({ title: 'Configuration error for input "email-to"' });
+    expect(JSON.parse(run.outputs.sent!).email.error).toMatch(/^Input "email-to" must list e-mail addresses/);
     expect(smtp.messages).toHaveLength(0);
   });
 
@@ -360,8 +377,8 @@ describe('notify by e-mail', () => {
       'email-to': 'oncall@example.com',
       'email-from': 'release@example.com',
     });
-    expect(run.exitCode).toBe(1);
-    expect(run.annotations[0]).toMatchObject({ title: 'Configuration error for input "smtp-secure"' });
+    expect(run.exitCode, explain(run)).toBe(0);
+    expect(JSON.parse(run.outputs.sent!).email.error).toMatch(/^Input "smtp-secure" is "none" but a password is set/);
     expect(visibleLog(run)).not.toContain('pa55w0rd-in-url');
   });
 });

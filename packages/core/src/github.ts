@@ -92,8 +92,9 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
         error: (message: string) => log.warning(message),
       },
       // The retry plugin handles server and network errors; rate limits (403/429) belong to the
-      // throttling plugin, which waits as long as GitHub's retry-after says instead of guessing.
-      retry: { retries, retryAfterBaseValue: unit, doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451] },
+      // throttling plugin, which waits as long as GitHub's retry-after says instead of guessing. A 409
+      // (a merge conflict, a moved ref) never heals by asking again.
+      retry: { retries, retryAfterBaseValue: unit, doNotRetry: [400, 401, 403, 404, 409, 410, 422, 429, 451] },
       throttle: {
         retryAfterBaseValue: unit,
         onRateLimit: onLimit('rate limit'),

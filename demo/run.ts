@@ -67,22 +67,21 @@ export async function runDemo(options: DemoOptions, write: (line: string) => voi
   try {
     timeline.heading('Setup');
     timeline.header();
-    const built = await new Promise<DemoWorld>((resolveWorld, rejectWorld) => {
-      timeline
-        .stage('setup', 'sandbox', 'git', async () => {
-          const created = await createDemoWorld(options, timeline);
-          resolveWorld(created);
-          const { repo } = created;
-          return {
-            decision: 'ready',
-            figures:
-              `main with ${repo.unreleased} unreleased commits, ${DEMO_RELEASE_BRANCH} tagged ` +
-              `${repo.tags[0]}…${repo.tags.at(-1)}, GitHub API stand-in ${created.api.url}`,
-            tone: 'info',
-          };
-        })
-        .catch(rejectWorld);
+    // Kept in an object: the stage's callback assigns it, which plain `let` narrowing would not see.
+    const made: { world?: DemoWorld } = {};
+    await timeline.stage('setup', 'sandbox', 'git', async () => {
+      const created = await createDemoWorld(options, timeline);
+      made.world = created;
+      const { repo } = created;
+      return {
+        decision: 'ready',
+        figures:
+          `main with ${repo.unreleased} unreleased commits, ${DEMO_RELEASE_BRANCH} tagged ` +
+          `${repo.tags[0]}…${repo.tags.at(-1)}, GitHub API stand-in ${created.api.url}`,
+        tone: 'info',
+      };
     });
+    const built = made.world!;
     world = built;
     await timeline.stage('setup', 'production', 'deploy', async () => {
       await seedProduction(built);

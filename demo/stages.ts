@@ -197,8 +197,9 @@ async function deploy(
   slot: 'staging' | 'canary',
 ): Promise<{ id: number; url: string }> {
   const environment = slot === 'staging' ? 'staging' : 'production';
+  // Production gets the canary first: the deployment succeeds only once the version is promoted and healthy.
   const description =
-    slot === 'canary' ? `canary of ${hotfix.tag} (${hotfix.ticket})` : `${hotfix.tag} (${hotfix.ticket})`;
+    slot === 'canary' ? `${hotfix.tag} (${hotfix.ticket}), canary first` : `${hotfix.tag} (${hotfix.ticket})`;
   const id = await world.github.createDeployment(hotfix.tag!, environment, description, {
     version: hotfix.version,
     tag: hotfix.tag,

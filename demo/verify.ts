@@ -147,7 +147,10 @@ export async function collectDemoState(world: DemoWorld): Promise<DemoEndState> 
       ...world.mail.messages.map((message) => ({ channel: 'email' as const, text: message.subject ?? '' })),
       ...state.comments.map((comment) => ({
         channel: 'comment' as const,
-        text: `#${comment.issueNumber}: ${comment.body.split('\n').find((line) => line.trim() !== '') ?? ''}`,
+        // The first line a reader sees (notify starts its comments with an HTML marker).
+        text: `#${comment.issueNumber}: ${
+          comment.body.split('\n').find((line) => line.trim() !== '' && !line.trim().startsWith('<!--')) ?? ''
+        }`,
       })),
     ],
   };

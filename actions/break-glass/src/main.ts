@@ -111,16 +111,18 @@ export async function run(): Promise<void> {
     },
   );
   const failed = results.filter((result) => !result.ok);
+  let corrections: AuditResult[] = [];
   if (record.decision === 'allowed' && (failed.length > 0 || writers.length === 0)) {
     const denial = `the audit record could not be written to ${failed.map((f) => f.target).join(', ') || 'any target'}`;
     record = denyRecord(record, denial, new Date());
     const written = writers.filter((writer) => results.some((r) => r.ok && r.target === writer.name));
-    const corrections = await logGroup('Audit correction (denied)', () => writeAudit(record, written));
+    corrections = await logGroup('Audit correction (denied)', () => writeAudit(record, written));
     results = [...results, ...corrections.map((r) => ({ ...r, target: `${r.target} (correction)` }))];
   }
 
   const approved = record.decision === 'allowed';
-  const auditUrl = results.find((result) => result.ok && result.url)?.url ?? '';
+  // The URL of the record that stands: the correction when there is one.
+  const auditUrl = [...corrections, ...results].find((result) => result.ok && result.url)?.url ?? '';
   const review = approved
     ? reviewTicket(record, {
         ...(inputs.ticket ? { ticket: inputs.ticket } : {}),

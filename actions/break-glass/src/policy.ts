@@ -167,7 +167,8 @@ export interface IncidentIdRules {
 
 /** The default rule, in words, for messages. */
 export function describeIncidentRule(rules: IncidentIdRules): string {
-  if (rules.pattern) return `an incident id matching ${rules.pattern.source.slice(4, -2)}`;
+  // Shown as the user wrote it, without the anchors compileIncidentPattern added.
+  if (rules.pattern) return `an incident id matching ${rules.pattern.source.replace(/^\^\(\?:([\s\S]*)\)\$$/, '$1')}`;
   const prefix = rules.ticketPrefixes?.[0] ?? 'bd';
   return `an incident id such as INC-1234 or a Beads id such as ${prefix}-a1b2`;
 }

@@ -373,6 +373,10 @@ describe('break-glass fails closed when it cannot verify or audit', () => {
     const lines = await auditLines();
     expect(lines.map((line) => line.decision)).toEqual(['allowed', 'denied']);
     expect(lines[1]!.denial).toBe('the audit record could not be written to issue #404');
+    expect(run.outputs['audit-url']).toBe(
+      `https://github.com/acme/shop/commit/${await sandbox.git(['rev-parse', 'refs/heads/audit'], sandbox.origin)}`,
+    );
+    expect(JSON.parse(run.outputs['audit-record']!)).toEqual(lines[1]);
     expect(run.annotations[0]!.message).toContain('The audit could not be written to issue #404 (HTTP 404');
   });
 });

@@ -1,4 +1,5 @@
 // The `hotfix` command line: plan, check and demo. bin/hotfix.mjs loads this file through tsx.
+import { readFileSync } from 'node:fs';
 import { CHECK_HELP, checkWorkflows, formatFindings, parseCheckArgs } from './check.js';
 import { PLAN_HELP, formatPlan, parsePlanArgs, planJson, planLocalHotfix } from './plan.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, isCommandFailure, isUsageError, UsageError } from './usage.js';
@@ -13,7 +14,7 @@ Commands:
   check   check a repository's workflows with actionlint and the security rules
   demo    rehearse two hotfixes end to end in a temporary sandbox
 
-Run \`hotfix <command> --help\` for a command's options.
+Run \`hotfix <command> --help\` for a command's options; \`hotfix --version\` prints the version.
 
 Exit status: 0 on success, 1 when the command failed or found problems, 2 for a bad command line.
 `;
@@ -32,7 +33,7 @@ const processOutput: CliOutput = {
   err: (text) => process.stderr.write(text),
 };
 
-async function runCommand(command: Command, argv: readonly string[], io: CliOutput): Promise<number> {
+async function runSubcommand(command: Command, argv: readonly string[], io: CliOutput): Promise<number> {
   switch (command) {
     case 'plan': {
       const options = parsePlanArgs(argv);
@@ -71,7 +72,10 @@ export async function main(argv: readonly string[], io: CliOutput = processOutpu
     return first === undefined ? EXIT_USAGE : EXIT_OK;
   }
   if (first === '--version' || first === '-V') {
-    io.out('hotfix (hotfix-actions) 0.1.0\n');
+    const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
+    io.out(`hotfix (hotfix-actions) ${version}\n`);
     return EXIT_OK;
   }
   try {
@@ -79,7 +83,7 @@ export async function main(argv: readonly string[], io: CliOutput = processOutpu
       const hint = first.startsWith('-') ? 'Give a command first' : `Unknown command "${first}"`;
       throw new UsageError(`${hint}: hotfix plan, hotfix check or hotfix demo.`);
     }
-    return await runCommand(first as Command, rest, io);
+    return await runSubcommand(first as Command, rest, io);
   } catch (error) {
     if (isUsageError(error)) {
       const help = error.command ? `hotfix ${error.command} --help` : 'hotfix --help';

@@ -3,7 +3,7 @@
 // decision and figures for the timeline. Scenarios (scenarios.ts) put them in order.
 import { spawn } from 'node:child_process';
 import type { BundleRun } from '@hotfix-actions/testkit';
-import { runComposite } from '../actions/rollback/test/composite.js';
+import { runComposite } from '@hotfix-actions/testkit';
 import { DEMO_RELEASE_BRANCH } from './repository.js';
 import type { DemoScenario, StageOutcome } from './timeline.js';
 import { describeFailure, type DemoWorld } from './world.js';

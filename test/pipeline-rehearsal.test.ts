@@ -28,7 +28,7 @@ import {
 } from '@hotfix-actions/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { runComposite } from '../actions/rollback/test/composite.js';
+import { runComposite } from '@hotfix-actions/testkit';
 
 // A dry rehearsal of the reusable pipeline: hotfix-pipeline.yml is read and its jobs are run in
 // `needs` order, with the job and step conditions evaluated by GitHub's own expression library, every

@@ -9,7 +9,7 @@ import { parse } from 'yaml';
 
 const root = resolve(import.meta.dirname, '..');
 
-/** The third-party actions PINS.md allows, at the commits it lists. */
+/** The third-party actions this repository allows, at the commits it audited (its pin list). */
 const PINS: Record<string, { sha: string; version: string }> = {
   'actions/checkout': { sha: '3d3c42e5aac5ba805825da76410c181273ba90b1', version: 'v7.0.1' },
   'actions/setup-node': { sha: '820762786026740c76f36085b0efc47a31fe5020', version: 'v7.0.0' },
@@ -161,7 +161,7 @@ function ownRepository(): { repository: string; ref: string } {
   return { repository: match[1]!, ref: match[2]! };
 }
 
-// S4: every third-party action pinned to a commit PINS.md lists, with its version as a comment; this
+// S4: every third-party action pinned to an audited commit, with its version as a comment; this
 // repository's own actions at the release tag (workflows) or a major tag or commit (examples).
 function s4(file: YamlFile): string[] {
   const own = ownRepository();
@@ -190,8 +190,8 @@ function s4(file: YamlFile): string[] {
       continue;
     }
     const pin = PINS[target];
-    if (!pin) problems.push(`${file.path}: ${ref}: not in PINS.md`);
-    else if (version !== pin.sha) problems.push(`${file.path}: ${ref}: not the commit PINS.md lists (${pin.sha})`);
+    if (!pin) problems.push(`${file.path}: ${ref}: not an audited pin`);
+    else if (version !== pin.sha) problems.push(`${file.path}: ${ref}: not the audited commit (${pin.sha})`);
     else if (!new RegExp(`#\\s*${pin.version.replace(/\./g, '\\.')}\\s*$`).test(rest)) {
       problems.push(`${file.path}: ${ref}: needs the comment # ${pin.version}`);
     }
@@ -348,18 +348,18 @@ describe('the rules catch planted violations', () => {
     expect(s3(job)).toEqual(['.github/workflows/ci.yml (planted) test: write-all']);
   });
 
-  it('S4: a tag instead of a commit, a commit PINS.md does not list, a missing comment, an unlisted action', () => {
+  it('S4: a tag instead of a commit, an unaudited commit, a missing comment, an unlisted action', () => {
     const checkout = 'uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1';
     const ci = byPath('.github/workflows/ci.yml');
     expect(s4(planted(ci, checkout, 'uses: actions/checkout@v7'))).toHaveLength(1);
     expect(s4(planted(ci, checkout, `uses: actions/checkout@${'a'.repeat(40)} # v7.0.1`))).toEqual([
-      `.github/workflows/ci.yml (planted): actions/checkout@${'a'.repeat(40)}: not the commit PINS.md lists (3d3c42e5aac5ba805825da76410c181273ba90b1)`,
+      `.github/workflows/ci.yml (planted): actions/checkout@${'a'.repeat(40)}: not the audited commit (3d3c42e5aac5ba805825da76410c181273ba90b1)`,
     ]);
     expect(s4(planted(ci, checkout, 'uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1'))).toHaveLength(
       1,
     );
     expect(s4(planted(ci, checkout, `uses: actions/cache@${'b'.repeat(40)} # v4.2.0`))).toEqual([
-      `.github/workflows/ci.yml (planted): actions/cache@${'b'.repeat(40)}: not in PINS.md`,
+      `.github/workflows/ci.yml (planted): actions/cache@${'b'.repeat(40)}: not an audited pin`,
     ]);
     // This repository's own actions: at the release tag in workflows, never a moving ref.
     const { repository, ref } = ownRepository();

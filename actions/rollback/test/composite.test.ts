@@ -16,7 +16,13 @@ import {
   type GitHubStandIn,
   type GitSandbox,
 } from '@hotfix-actions/testkit';
-import { ACTION_DIR, REPO_ROOT, evaluateExpression, readActionYml, runComposite } from './composite.js';
+import {
+  COMPOSITE_REPO_ROOT as REPO_ROOT,
+  ROLLBACK_ACTION_DIR as ACTION_DIR,
+  evaluateCompositeExpression as evaluateExpression,
+  readActionYml,
+  runComposite,
+} from '@hotfix-actions/testkit';
 import { seedDeployment, standIn, statesOf, taggedRepo } from './support.js';
 
 // The composite action end to end: action.yml's steps run in order as the runner runs them (see

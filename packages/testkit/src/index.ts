@@ -7,3 +7,4 @@ export * from './service.js';
 export * from './beads.js';
 export * from './receivers.js';
 export * from './random.js';
+export * from './composite.js';

@@ -19,13 +19,13 @@ import {
   parseWorkflowCommands,
   type WorkflowAnnotation,
   type WorkflowCommand,
-} from '@hotfix-actions/testkit';
+} from './harness.js';
 import { parse as parseYaml } from 'yaml';
 
 /** The repository root. */
-export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-/** This action's directory (what the runner gives as GITHUB_ACTION_PATH). */
-export const ACTION_DIR = join(REPO_ROOT, 'actions', 'rollback');
+export const COMPOSITE_REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+/** The rollback action's directory (what the runner gives as GITHUB_ACTION_PATH), the default action. */
+export const ROLLBACK_ACTION_DIR = join(COMPOSITE_REPO_ROOT, 'actions', 'rollback');
 
 /** The parts of action.yml the runner reads. */
 export interface CompositeActionYml {
@@ -92,7 +92,7 @@ export interface CompositeRun {
 const STATUS_FUNCTIONS = ['success', 'failure', 'always', 'cancelled'];
 
 /** Evaluates one expression (without `${{ }}`) against plain-JSON contexts, with the status functions. */
-export function evaluateExpression(
+export function evaluateCompositeExpression(
   expression: string,
   contexts: Record<string, unknown>,
   status: { failed: boolean } = { failed: false },
@@ -114,9 +114,9 @@ export function evaluateExpression(
 }
 
 /** Replaces every `${{ expr }}` in a value as the runner does (a value is always a string here). */
-export function interpolate(value: string, contexts: Record<string, unknown>): string {
+export function interpolateExpressions(value: string, contexts: Record<string, unknown>): string {
   return value.replace(/\$\{\{([\s\S]*?)\}\}/g, (_, expression: string) =>
-    evaluateExpression(expression.trim(), contexts).coerceString(),
+    evaluateCompositeExpression(expression.trim(), contexts).coerceString(),
   );
 }
 
@@ -131,13 +131,13 @@ function condition(step: CompositeStep): string {
 }
 
 /** Reads and parses an action.yml. */
-export async function readActionYml(actionDir = ACTION_DIR): Promise<CompositeActionYml> {
+export async function readActionYml(actionDir = ROLLBACK_ACTION_DIR): Promise<CompositeActionYml> {
   return parseYaml(await readFile(join(actionDir, 'action.yml'), 'utf8')) as CompositeActionYml;
 }
 
 /** Runs the composite action in `actionDir` as the runner would, step by step. */
 export async function runComposite(options: CompositeRunOptions = {}): Promise<CompositeRun> {
-  const actionDir = options.actionDir ?? ACTION_DIR;
+  const actionDir = options.actionDir ?? ROLLBACK_ACTION_DIR;
   const action = await readActionYml(actionDir);
   if (action.runs.using !== 'composite') throw new Error('runComposite: not a composite action');
   for (const [index, step] of action.runs.steps.entries()) {
@@ -204,7 +204,7 @@ export async function runComposite(options: CompositeRunOptions = {}): Promise<C
   const inputs: Record<string, string> = {};
   for (const [name, spec] of Object.entries(declared)) {
     const fallback = spec?.default === undefined || spec.default === null ? '' : String(spec.default);
-    inputs[name] = given[name] ?? interpolate(fallback, { github });
+    inputs[name] = given[name] ?? interpolateExpressions(fallback, { github });
   }
 
   const steps: Record<string, { outputs: Record<string, string>; outcome: string; conclusion: string }> = {};
@@ -215,15 +215,16 @@ export async function runComposite(options: CompositeRunOptions = {}): Promise<C
     const id = step.id ?? `__step${index}`;
     const run = step.run ?? '';
     const contexts = { github, inputs, steps, env: {}, runner: { temp, os: 'Linux' } };
-    const go = truthy(evaluateExpression(condition(step), contexts, { failed }));
+    const go = truthy(evaluateCompositeExpression(condition(step), contexts, { failed }));
     if (!go) {
       steps[id] = { outputs: {}, outcome: 'skipped', conclusion: 'skipped' };
       runs.push({ id, outcome: 'skipped', exitCode: undefined, outputs: {}, env: {}, stdout: '', stderr: '' });
       continue;
     }
     const env: Record<string, string> = {};
-    for (const [key, value] of Object.entries(step.env ?? {})) env[key] = interpolate(String(value), contexts);
-    const directory = interpolate(step['working-directory'] ?? '.', contexts);
+    for (const [key, value] of Object.entries(step.env ?? {}))
+      env[key] = interpolateExpressions(String(value), contexts);
+    const directory = interpolateExpressions(step['working-directory'] ?? '.', contexts);
     const cwd = isAbsolute(directory) ? directory : resolve(workspace, directory);
     const script = join(runDir, `step-${index}.sh`);
     const output = join(runDir, `output-${index}`);
@@ -245,7 +246,7 @@ export async function runComposite(options: CompositeRunOptions = {}): Promise<C
 
   const outputs: Record<string, string> = {};
   for (const [name, spec] of Object.entries(action.outputs ?? {})) {
-    outputs[name] = interpolate(spec.value ?? '', { github, inputs, steps });
+    outputs[name] = interpolateExpressions(spec.value ?? '', { github, inputs, steps });
   }
   const summary = await readFile(summaryFile, 'utf8');
   const commands = parseWorkflowCommands(stdoutAll);

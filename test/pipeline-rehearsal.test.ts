@@ -536,7 +536,15 @@ async function scene(badVersions: string[]): Promise<Scene> {
     },
     inputs: {
       ticket: TICKET,
-      'test-command': "grep -q 'login=fixed' app.txt\ntest -s test/login.test",
+      // The tests check the checkout and write the reports the quality gates read.
+      'test-command': [
+        "grep -q 'login=fixed' app.txt",
+        'test -s test/login.test',
+        `printf '%s\\n' '<testsuites><testsuite name="login" tests="2" failures="0">' '<testcase classname="login" name="keeps the session"/>' '<testcase classname="login" name="expires"/>' '</testsuite></testsuites>' > junit.xml`,
+        "printf 'TN:\\nSF:src/login.js\\nDA:1,1\\nDA:2,1\\nDA:3,1\\nDA:4,1\\nDA:5,1\\nDA:6,1\\nDA:7,1\\nDA:8,1\\nDA:9,1\\nDA:10,0\\nLF:10\\nLH:9\\nend_of_record\\n' > lcov.info",
+      ].join('\n'),
+      'test-report': 'junit.xml',
+      'coverage-report': 'lcov.info',
       'build-command': `${curl.replace(auth, `-H "Authorization: Bearer $BUILD_CREDENTIALS"`)} "${platform.url}/publish/$HOTFIX_VERSION"`,
       'deploy-staging-command': `${curl} "${platform.url}/deploy/staging/$HOTFIX_VERSION"`,
       'deploy-production-command': `${curl} "${platform.url}/deploy/production/$HOTFIX_VERSION"`,
@@ -616,6 +624,8 @@ describe('dry rehearsal of hotfix-pipeline.yml', () => {
       'backmerge-created': '1',
       'break-glass-approved': '',
     });
+    const gates = rehearsal.jobs.tests!.steps.find((step) => step.step.startsWith('Quality gates'))!;
+    expect(gates.outputs, why).toMatchObject({ passed: 'true', coverage: '90' });
     expect(rehearsal.jobs.staging!.environment).toBe('staging');
     expect(rehearsal.jobs.canary!.environment).toBe('production');
 
@@ -784,6 +794,7 @@ describe('dry rehearsal of hotfix-pipeline.yml', () => {
       'post-deploy:failure',
       'rollback:success',
     ]);
+    expect((receiver.requests[0]!.body as { decision: string }).decision).toBe('break-glass INC-4711 approved');
     expect((receiver.requests[1]!.body as { message: string }).message).toContain('under break-glass INC-4711');
     assertNoViolations(api);
   }, 120_000);

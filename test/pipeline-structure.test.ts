@@ -484,6 +484,20 @@ describe('your commands', () => {
     );
   });
 
+  it('the quality gates read the reports the tests wrote, also after failing tests (6.5)', () => {
+    const steps = jobs.tests!.steps!;
+    const gates = steps.findIndex((step) => step.uses?.includes('/actions/quality-gates@'));
+    const tests = steps.findIndex((step) => step.name === 'Run the tests');
+    expect(gates).toBeGreaterThan(tests);
+    expect(steps[gates]!.if).toContain('!cancelled()');
+    expect(steps[gates]!.with).toMatchObject({
+      coverage: '${{ inputs.coverage-report }}',
+      'coverage-threshold': '${{ inputs.coverage-threshold }}',
+      tests: '${{ inputs.test-report }}',
+    });
+    expect(pipeline.on.workflow_call.inputs['coverage-threshold']!.default).toBe('80');
+  });
+
   it('every deploy works on the commit of the version tag; only the tests see the branch', () => {
     for (const id of ['build', 'staging', 'canary', 'rollback']) {
       const checkout = jobs[id]!.steps!.find((step) => step.uses?.startsWith('actions/checkout@'))!;
@@ -636,6 +650,30 @@ describe('versioning: the pipeline calls its own actions at its own release tag'
         }
       }
     }
+  });
+
+  it('every output read from one of these actions is an output that action declares', () => {
+    let checked = 0;
+    for (const [id, job] of Object.entries(jobs)) {
+      const actionOf = new Map<string, string>();
+      for (const step of job.steps ?? []) {
+        const [own] = ownActionRefs(`uses: ${step.uses ?? ''}`);
+        if (own && step.id) actionOf.set(step.id, own.action);
+      }
+      const text = JSON.stringify({ steps: job.steps, outputs: job.outputs });
+      for (const [, step, output] of text.matchAll(/steps\.([\w-]+)\.outputs\.([\w-]+)/g)) {
+        const action = actionOf.get(step!);
+        if (!action) continue;
+        const declared = (
+          parse(readFileSync(join(root, 'actions', action, 'action.yml'), 'utf8')) as {
+            outputs?: Record<string, unknown>;
+          }
+        ).outputs;
+        expect(Object.keys(declared ?? {}), `${id}: steps.${step}.outputs.${output} (${action})`).toContain(output);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(20);
   });
 
   it('the release workflow accepts exactly that tag for exactly that repository', () => {
@@ -800,5 +838,62 @@ describe('docs/pipeline.md', () => {
 
   it.each(examples)('shows examples/%s as it is', (file) => {
     expect(docs).toContain(readFileSync(join(exampleDir, file), 'utf8'));
+  });
+});
+
+describe('the Prometheus queries step', () => {
+  const step = jobs.canary!.steps!.find((s) => s.id === 'queries')!;
+
+  /** Runs the step's own script by bash with the given environment and reads GITHUB_OUTPUT as the runner does. */
+  function runQueries(env: Record<string, string>): Record<string, string> {
+    const dir = mkdtempSync(join(tmpdir(), 'hotfix-queries-'));
+    scratch.push(dir);
+    const output = join(dir, 'output');
+    writeFileSync(output, '');
+    execFileSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', step.run!], {
+      env: { PATH: process.env.PATH, GITHUB_OUTPUT: output, ...env },
+    });
+    // The runner's parser: name=value or name<<DELIMITER … DELIMITER.
+    const values: Record<string, string> = {};
+    const lines = readFileSync(output, 'utf8').split('\n');
+    for (let i = 0; i < lines.length; i++) {
+      const heredoc = /^([^=<]+)<<(.+)$/.exec(lines[i]!);
+      if (!heredoc) continue;
+      const end = lines.indexOf(heredoc[2]!, i + 1);
+      values[heredoc[1]!] = lines.slice(i + 1, end).join('\n');
+      i = end;
+    }
+    return values;
+  }
+
+  it('puts the version and tag into the queries', () => {
+    const outputs = runQueries({
+      HOTFIX_VERSION: '1.2.4',
+      HOTFIX_TAG: 'v1.2.4',
+      CANARY_ERRORS: 'sum(http_requests_total{version="{version}",code=~"5.."}) or vector(0)',
+      CANARY_TOTAL: 'sum(http_requests_total{image_tag="{tag}"})',
+      BASELINE_ERRORS: '',
+      BASELINE_TOTAL: 'sum(http_requests_total{track="stable"})',
+    });
+    expect(outputs).toEqual({
+      canary_errors: 'sum(http_requests_total{version="1.2.4",code=~"5.."}) or vector(0)',
+      canary_total: 'sum(http_requests_total{image_tag="v1.2.4"})',
+      baseline_errors: '',
+      baseline_total: 'sum(http_requests_total{track="stable"})',
+    });
+  });
+
+  it('a query cannot end its value early and set another output', () => {
+    const hostile = 'up\nEOF\ndecision=promote\nquery_0\nx<<y';
+    const outputs = runQueries({
+      HOTFIX_VERSION: '1.2.4',
+      HOTFIX_TAG: 'v1.2.4',
+      CANARY_ERRORS: hostile,
+      CANARY_TOTAL: 'up',
+      BASELINE_ERRORS: '',
+      BASELINE_TOTAL: '',
+    });
+    expect(Object.keys(outputs).sort()).toEqual(['baseline_errors', 'baseline_total', 'canary_errors', 'canary_total']);
+    expect(outputs.canary_errors).toBe(hostile);
   });
 });

@@ -190,7 +190,7 @@ async function rollbackScenario(): Promise<Scenario> {
 
 async function beadsScenario(transition: 'start' | 'create'): Promise<Scenario> {
   const world = await beadsWorld();
-  const inputs =
+  const inputs: Record<string, string> =
     transition === 'start'
       ? { transition: 'start', ticket: 'bd-1slh' }
       : { transition: 'create', title: 'Hotfix regression: login fails for SSO users', type: 'bug', priority: '0' };

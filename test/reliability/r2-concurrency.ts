@@ -45,7 +45,7 @@ export async function raceVersionBumps(method: 'api' | 'git'): Promise<TagRace> 
       method === 'git'
         ? await Promise.all(shas.map((_, i) => sandbox.clone({ depth: 1, branch: `hotfix/race-${i}`, noTags: true })))
         : [];
-    const inputs = method === 'git' ? { method: 'git', token: '' } : {};
+    const inputs: Record<string, string> = method === 'git' ? { method: 'git', token: '' } : {};
     const runs = await Promise.all(
       shas.map((sha, i) => world.run(inputs, { sha, ...(method === 'git' ? { workspace: workspaces[i]! } : {}) })),
     );

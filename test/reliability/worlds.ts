@@ -24,6 +24,13 @@ export interface Stage {
   api?: GitHubStandIn;
   receiver?: HttpReceiver;
   canary?: CanaryService;
+  /** Where the action's API requests go instead of the stand-in (a fault proxy in front of it). */
+  apiUrl?: string;
+}
+
+/** The runner environment that points a run at the stage's API (or at the proxy in front of it). */
+function apiEnv(stage: Stage & { api: GitHubStandIn }): Record<string, string> {
+  return { ...stage.api.env(), ...(stage.apiUrl ? { GITHUB_API_URL: stage.apiUrl } : {}) };
 }
 
 /** Everything a run could have changed, counted. */
@@ -179,7 +186,7 @@ export async function versionWorld(): Promise<VersionWorld> {
   const sandbox = await base.sandbox.copy();
   const api = await standIn(sandbox);
   const workspace = await sandbox.clone({ depth: 1, branch: 'release/v1.2', noTags: true });
-  return {
+  const world: VersionWorld = {
     sandbox,
     api,
     hotfix: base.hotfix,
@@ -192,9 +199,10 @@ export async function versionWorld(): Promise<VersionWorld> {
         ref: 'refs/heads/release/v1.2',
         workspace: options.workspace ?? workspace,
         eventName: 'push',
-        env: api.env(),
+        env: apiEnv(world),
       }),
   };
+  return world;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -250,7 +258,7 @@ export async function backmergeWorld(): Promise<BackmergeWorld> {
   }
   api.clearRequests();
   const workspace = await sandbox.clone({ branch: 'release/v1.2', identity: true });
-  return {
+  const world: BackmergeWorld = {
     sandbox,
     api,
     hotfix: base.hotfix,
@@ -264,9 +272,10 @@ export async function backmergeWorld(): Promise<BackmergeWorld> {
         workspace,
         event: pushEvent('release/v1.2', base.hotfix),
         eventName: 'push',
-        env: api.env(),
+        env: apiEnv(world),
       }),
   };
+  return world;
 }
 
 /**
@@ -358,7 +367,7 @@ export async function rollbackWorld(): Promise<RollbackWorld> {
   const failing = await seedDeployment(api, 'v1.5.1', ['success']);
   api.clearRequests();
   const common = { bundle: 'rollback', repository: `${OWNER}/${REPO}` } satisfies Partial<RunBundleOptions>;
-  return {
+  const world: RollbackWorld = {
     sandbox,
     api,
     shas: base.shas,
@@ -367,14 +376,14 @@ export async function rollbackWorld(): Promise<RollbackWorld> {
       runBundle({
         ...common,
         inputs: { 'deploy-command': './deploy.sh', ...inputs },
-        env: { ...api.env(), ROLLBACK_PHASE: 'plan' },
+        env: { ...apiEnv(world), ROLLBACK_PHASE: 'plan' },
       }),
     finish: (plan, deploy) =>
       runBundle({
         ...common,
         inputs: {},
         env: {
-          ...api.env(),
+          ...apiEnv(world),
           ROLLBACK_PHASE: 'finish',
           ROLLBACK_PLAN: plan.outputs.plan ?? '',
           ROLLBACK_DEPLOY_OUTCOME: deploy ?? (plan.outputs.action === 'deploy' ? 'success' : ''),
@@ -383,6 +392,7 @@ export async function rollbackWorld(): Promise<RollbackWorld> {
         },
       }),
   };
+  return world;
 }
 
 /** The deployments this action made (task `rollback`). */
@@ -391,18 +401,26 @@ export function rollbackDeployments(api: GitHubStandIn) {
 }
 
 /**
- * What is wrong with a world after a rollback to v1.4.0, or undefined when there is exactly one
- * rollback deployment, of v1.4.0 at its commit, whose last status is `expected`.
+ * What is wrong with a world after a rollback to v1.4.0, or undefined when the newest rollback
+ * deployment is v1.4.0 at its commit with `expected` as its last status, no other rollback reached
+ * that status, and no rollback deployment was left without any status (a create retried after its
+ * answer was lost leaves one behind).
  */
 export function rollbackProblem(world: RollbackWorld, expected: string): string | undefined {
   const made = rollbackDeployments(world.api);
-  if (made.length !== 1) return `${made.length} rollback deployments, expected 1`;
-  const [deployment] = made;
-  if (deployment!.ref !== 'v1.4.0' || deployment!.sha !== world.shas['v1.4.0']) {
-    return `the rollback deployed ${deployment!.ref} (${deployment!.sha}), expected v1.4.0`;
+  const orphans = made.filter((deployment) => deployment.statuses.length === 0);
+  if (orphans.length > 0) {
+    return `${made.length} rollback deployments, ${orphans.length} of them without any status (ids ${orphans.map((d) => d.id).join(', ')})`;
   }
-  const last = deployment!.statuses.at(-1)?.state;
+  const newest = made.at(-1);
+  if (newest === undefined) return 'no rollback deployment';
+  if (newest.ref !== 'v1.4.0' || newest.sha !== world.shas['v1.4.0']) {
+    return `the rollback deployed ${newest.ref} (${newest.sha}), expected v1.4.0`;
+  }
+  const last = newest.statuses.at(-1)?.state;
   if (last !== expected) return `the rollback deployment's last status is ${last}, expected ${expected}`;
+  const reached = made.filter((deployment) => deployment.statuses.at(-1)?.state === expected);
+  if (reached.length !== 1) return `${reached.length} rollback deployments end ${expected}`;
   return undefined;
 }
 
@@ -435,11 +453,12 @@ export async function planWorld(): Promise<PlanWorld> {
   const base = await planTemplate();
   const sandbox = await base.sandbox.copy();
   const api = await standIn(sandbox);
-  return {
+  const world: PlanWorld = {
     sandbox,
     api,
-    run: (inputs) => runBundle({ bundle: 'hotfix-plan', inputs, ref: 'refs/heads/main', env: api.env() }),
+    run: (inputs) => runBundle({ bundle: 'hotfix-plan', inputs, ref: 'refs/heads/main', env: apiEnv(world) }),
   };
+  return world;
 }
 
 /** The outputs of hotfix-plan that state its decision. */
@@ -481,7 +500,7 @@ export async function breakGlassWorld(): Promise<BreakGlassWorld> {
   api.clearRequests();
   const sha = await sandbox.revParse('main');
   const workspace = await sandbox.clone();
-  return {
+  const world: BreakGlassWorld = {
     sandbox,
     api,
     sha,
@@ -494,9 +513,10 @@ export async function breakGlassWorld(): Promise<BreakGlassWorld> {
         sha,
         repository: `${OWNER}/${REPO}`,
         workspace,
-        env: api.env(),
+        env: apiEnv(world),
       }),
   };
+  return world;
 }
 
 /** The operations by which break-glass writes its audit record: every attempt writes one, by design. */
@@ -579,12 +599,13 @@ export async function notifyWorld(): Promise<NotifyWorld> {
   await callApi(api, 'POST', '/issues', { title: 'Hotfix bd-a1b2' });
   api.clearRequests();
   const receiver = await startHttpReceiver();
-  return {
+  const world: NotifyWorld = {
     sandbox,
     api,
     receiver,
-    run: (inputs) => runBundle({ bundle: 'notify', inputs, repository: `${OWNER}/${REPO}`, env: api.env() }),
+    run: (inputs) => runBundle({ bundle: 'notify', inputs, repository: `${OWNER}/${REPO}`, env: apiEnv(world) }),
   };
+  return world;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -603,12 +624,13 @@ export async function canaryWorld(): Promise<CanaryWorld> {
   const sandbox = await base.sandbox.copy();
   const api = await standIn(sandbox);
   const canary = await startCanaryService({ mode: 'healthy', errorRate: 0, seed: 7 });
-  return {
+  const world: CanaryWorld = {
     sandbox,
     api,
     canary,
-    run: (inputs) => runBundle({ bundle: 'canary-gate', inputs, env: api.env(), timeoutMs: 60_000 }),
+    run: (inputs) => runBundle({ bundle: 'canary-gate', inputs, env: apiEnv(world), timeoutMs: 60_000 }),
   };
+  return world;
 }
 
 /** Fast inputs of a healthy canary check: a few requests, no waiting between rounds. */

@@ -150,7 +150,8 @@ export function parseLcov(text: string, source: ReportSource): CoverageReport {
     }
     // FN:, FNL:, FNA: and tools' own keys carry nothing the totals need.
   }
-  if (open) throw malformed(source, 'lcov', `the last record (${record!.file}) has no end_of_record: the file is cut short`);
+  if (open)
+    throw malformed(source, 'lcov', `the last record (${record!.file}) has no end_of_record: the file is cut short`);
   if (files === 0) throw malformed(source, 'lcov', 'it has no SF: … end_of_record records');
   return { format: 'lcov', metrics: totals, files };
 }

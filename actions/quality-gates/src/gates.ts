@@ -79,7 +79,13 @@ export function coverageGate(
   }
   const percent = formatCoverage(count);
   const of = metric === 'lines' ? '' : ` of ${metric}`;
-  const values = { metric, covered: count.covered, total: count.total, percent: Number(percent.slice(0, -1)), threshold };
+  const values = {
+    metric,
+    covered: count.covered,
+    total: count.total,
+    percent: Number(percent.slice(0, -1)),
+    threshold,
+  };
   if (count.total === 0) {
     return {
       gate: 'coverage',
@@ -153,8 +159,8 @@ export function lintGate(
   const warnings = findings.filter((finding) => finding.level === 'warning').length;
   const notes = findings.length - errors - warnings;
   const { maxErrors, maxWarnings } = options;
-  const requirement =
-    `≤ ${plural(maxErrors, 'error')}` + (maxWarnings === undefined ? '' : `, ≤ ${plural(maxWarnings, 'warning')}`);
+  const most = (count: number, word: string): string => (count === 0 ? `no ${word}s` : `≤ ${plural(count, word)}`);
+  const requirement = most(maxErrors, 'error') + (maxWarnings === undefined ? '' : `, ${most(maxWarnings, 'warning')}`);
   const counted =
     errors + warnings === 0
       ? '0 issues'
@@ -162,8 +168,10 @@ export function lintGate(
   const tooManyErrors = errors > maxErrors;
   const tooManyWarnings = maxWarnings !== undefined && warnings > maxWarnings;
   const allowed = [
-    ...(tooManyErrors ? [`${maxErrors === 0 ? 'no' : `at most ${maxErrors}`} errors allowed`] : []),
-    ...(tooManyWarnings ? [`${maxWarnings === 0 ? 'no' : `at most ${maxWarnings}`} warnings allowed`] : []),
+    ...(tooManyErrors ? [`${maxErrors === 0 ? 'no errors' : `at most ${plural(maxErrors, 'error')}`} allowed`] : []),
+    ...(tooManyWarnings
+      ? [`${maxWarnings === 0 ? 'no warnings' : `at most ${plural(maxWarnings, 'warning')}`} allowed`]
+      : []),
   ];
   const values = { errors, warnings, notes, maxErrors, ...(maxWarnings === undefined ? {} : { maxWarnings }) };
   const base = { gate: 'lint' as const, requirement, source: options.source, input, values };
@@ -188,7 +196,15 @@ export function stepGate(gate: 'types' | 'build', step: StepResult, input: strin
   const requirement = 'exit code 0';
   const source = `input ${input}`;
   if (passed) {
-    return { gate, status: 'passed', result: gate === 'types' ? 'Clean' : 'Success', requirement, source, input, values };
+    return {
+      gate,
+      status: 'passed',
+      result: gate === 'types' ? 'Clean' : 'Success',
+      requirement,
+      source,
+      input,
+      values,
+    };
   }
   const what = gate === 'types' ? 'The type check' : 'The build';
   return {

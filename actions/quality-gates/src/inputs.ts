@@ -144,8 +144,7 @@ export function readInputs(): QualityGatesInputs {
     maxAnnotations: getIntegerInput('max-annotations', { default: 10, min: 0, max: 1000 }),
     enforce: getBooleanInput('enforce', { default: true }),
   };
-  const given =
-    inputs.coverage ?? inputs.tests ?? inputs.testCounts ?? inputs.lint ?? inputs.typecheck ?? inputs.build;
+  const given = inputs.coverage ?? inputs.tests ?? inputs.testCounts ?? inputs.lint ?? inputs.typecheck ?? inputs.build;
   if (given === undefined && inputs.requiredGates.size === 0) {
     throw new ConfigurationError(
       'No gate has anything to check: set at least one of "coverage", "tests" (or "tests-passed" and ' +

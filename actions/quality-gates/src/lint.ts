@@ -77,7 +77,11 @@ export function parseLintReport(text: string, source: ReportSource, workspace: s
   }
   if (Array.isArray(data)) return parseEslintJson(data, source, workspace);
   if (typeof data === 'object' && data !== null && 'runs' in data) return parseSarif(data, source, workspace);
-  throw malformed(source, 'lint', 'it is JSON, but neither a SARIF log (no "runs") nor an ESLint report (not an array)');
+  throw malformed(
+    source,
+    'lint',
+    'it is JSON, but neither a SARIF log (no "runs") nor an ESLint report (not an array)',
+  );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -93,7 +93,11 @@ async function checkCoverage(inputs: QualityGatesInputs, paths: readonly string[
   const reports = reading.reports.map((entry) => entry.report);
   const count = combineCoverage(reports, metric)!;
   core.info(`Coverage of ${metric}: ${count.covered}/${count.total} (${formatCoverage(count)}).`);
-  return coverageGate(reports, { metric, threshold: inputs.coverageThreshold, source: coverageSource(reading.reports) });
+  return coverageGate(reports, {
+    metric,
+    threshold: inputs.coverageThreshold,
+    source: coverageSource(reading.reports),
+  });
 }
 
 async function checkTests(inputs: QualityGatesInputs, evidence: Evidence): Promise<GateResult | undefined> {
@@ -112,7 +116,11 @@ async function checkTests(inputs: QualityGatesInputs, evidence: Evidence): Promi
   return testsGate(counts, { source: reading.reports.map((entry) => `${entry.path} (JUnit XML)`).join(', ') });
 }
 
-async function checkLint(inputs: QualityGatesInputs, paths: readonly string[], evidence: Evidence): Promise<GateResult> {
+async function checkLint(
+  inputs: QualityGatesInputs,
+  paths: readonly string[],
+  evidence: Evidence,
+): Promise<GateResult> {
   const reading = await readReports<LintReport>('lint', paths, inputs.workspace, (text, source) =>
     parseLintReport(text, source, inputs.workspace),
   );
@@ -120,7 +128,9 @@ async function checkLint(inputs: QualityGatesInputs, paths: readonly string[], e
   const findings = reading.reports.flatMap((entry) => entry.report.findings);
   evidence.findings.push(...findings);
   const source = reading.reports
-    .map(({ path, report }) => `${path} (${report.format === 'sarif' ? `SARIF: ${report.tools.join(', ')}` : 'ESLint'})`)
+    .map(
+      ({ path, report }) => `${path} (${report.format === 'sarif' ? `SARIF: ${report.tools.join(', ')}` : 'ESLint'})`,
+    )
     .join(', ');
   return lintGate(findings, {
     maxErrors: inputs.maxLintErrors,

@@ -13,7 +13,8 @@ export function gatesVerdict(results: readonly GateResult[]): string {
   const checked = results.filter((result) => result.status !== 'skipped');
   if (gatesPassed(results)) {
     const skipped = results.filter((result) => result.status === 'skipped');
-    const note = skipped.length === 0 ? '' : ` (${skipped.map((result) => GATE_LABELS[result.gate]).join(', ')} NOT CHECKED)`;
+    const note =
+      skipped.length === 0 ? '' : ` (${skipped.map((result) => GATE_LABELS[result.gate]).join(', ')} NOT CHECKED)`;
     return `✓ ALL GATES PASSED${note}`;
   }
   if (failed.length === 0) return '✗ NO GATE WAS CHECKED';
@@ -108,7 +109,8 @@ export function renderSummary(results: readonly GateResult[], extras: SummaryExt
 // `✗ 1 OF 2 GATES FAILED: COVERAGE` → `✗ 1 of 2 gates failed: Coverage`.
 function sentenceCase(verdict: string): string {
   const titles = new Map(Object.entries(GATE_LABELS).map(([gate, label]) => [label, GATE_TITLES[gate as GateName]]));
-  return verdict.replace(/[A-Z]+/g, (word) => titles.get(word) ?? word.toLowerCase());
+  const words = verdict.replace(/[A-Z]+/g, (word) => titles.get(word) ?? word.toLowerCase());
+  return words.replace(/^(\S+ )(\S)/, (_, mark: string, first: string) => `${mark}${first.toUpperCase()}`);
 }
 
 function rank(finding: LintFinding): number {

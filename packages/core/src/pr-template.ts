@@ -64,27 +64,18 @@ export function hotfixPrTemplateSections(
   qualityGates: readonly string[] = HOTFIX_QUALITY_GATES,
 ): HotfixPrTemplateSection[] {
   const frame = (id: string): HotfixPrTemplateSection => ({ id, required: false, ...FRAME[id]! });
-  const required = sections.map(
-    (section): HotfixPrTemplateSection => ({
-      id: section.id,
-      title: section.title,
-      hint: `Required: ${section.hint}.`,
-      required: true,
-    }),
-  );
+  const required = sections.map((section): HotfixPrTemplateSection => ({
+    id: section.id,
+    title: section.title,
+    hint: `Required: ${section.hint}.`,
+    required: true,
+  }));
   const early = required.filter((section) => section.id !== 'rollback');
   const late = required.filter((section) => section.id === 'rollback');
   early.sort((a, b) => Number(!BEFORE_QUALITY_GATES.has(a.id)) - Number(!BEFORE_QUALITY_GATES.has(b.id)));
   const gates = frame('quality-gates');
   gates.body = qualityGates.map((gate) => `- [ ] ${gate}`).join('\n');
-  return [
-    frame('summary'),
-    ...early,
-    gates,
-    frame('hotfix-version'),
-    ...late,
-    frame('merge-instructions'),
-  ];
+  return [frame('summary'), ...early, gates, frame('hotfix-version'), ...late, frame('merge-instructions')];
 }
 
 /** Options of {@link hotfixPrTemplate}. */

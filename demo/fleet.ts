@@ -2,6 +2,7 @@
 // on a fixed loopback port so that Prometheus can scrape a slot whatever version it runs. Deploying
 // a version replaces the slot's service; how a version behaves is the demo's script (below), as in
 // real life it would be its code.
+import { freePort } from '@hotfix-actions/testkit';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startCanaryService, type CanaryService } from '@hotfix-actions/testkit';
@@ -46,17 +47,6 @@ export interface DemoFleet {
   /** Every deploy made, in order. */
   readonly history: { slot: DemoSlot; tag: string; at: number }[];
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve, reject) => {
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', resolve);
-  });
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
 }
 
 /**

@@ -70,14 +70,16 @@ export function clearFailureProblem(run: BundleRun): string | undefined {
   if (errors.length !== 1) return `${errors.length} error annotations, expected exactly 1`;
   const [error] = errors;
   if (!error!.title || error!.title.trim() === '') return 'the error annotation has no title';
-  if (/\bundefined\b|\[object Object\]|\bNaN\b/.test(`${error!.title} ${error!.message}`)) {
+  // What the message quotes is the user's own text (which may well say "undefined"): only the rest counts.
+  const own = `${error!.title} ${error!.message}`.replace(/"(?:[^"\\]|\\.)*"/g, '""');
+  if (/\bundefined\b|\[object Object\]|\bNaN\b/.test(own)) {
     return `the error reads ${JSON.stringify(error!.message.slice(0, 200))}`;
   }
   if (/^\s+at .+:\d+:\d+\)?$/m.test(error!.message)) return 'the error message is a stack trace';
   return undefined;
 }
 
-/** The configuration error of a refused run, when it is one and names one of `inputs`. */
+/** The input a run's configuration error names, when it failed with one naming one of `inputs`. */
 export function namedInput(run: BundleRun, inputs: readonly string[]): string | undefined {
   const [error] = errorsOf(run);
   const title = /^Configuration error for input "([^"]+)"$/.exec(error?.title ?? '')?.[1];

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import {
   ConfigurationError,
   DEFAULT_RELEASE_BRANCH_PATTERN,
@@ -11,6 +10,7 @@ import {
   refNameProblem,
   validateReleaseBranchPattern,
   validateTicketPrefixes,
+  readRunnerEvent,
 } from '@hotfix-actions/core';
 
 /** How the fix reaches each target. */
@@ -77,17 +77,6 @@ const TEAM = /^@?([A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38})\/([A-Za-z0-
 // GitHub refuses label names over 50 characters; control characters have no business in one.
 // eslint-disable-next-line no-control-regex
 const LABEL_BAD = /[\u0000-\u001f\u007f]/;
-
-function readEvent(): RunnerEvent {
-  const path = process.env.GITHUB_EVENT_PATH;
-  if (!path) return {};
-  try {
-    const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
-    return parsed !== null && typeof parsed === 'object' ? (parsed as RunnerEvent) : {};
-  } catch {
-    return {};
-  }
-}
 
 function stripHeads(branch: string): string {
   return branch.startsWith('refs/heads/') ? branch.slice('refs/heads/'.length) : branch;
@@ -159,7 +148,7 @@ function defaultSource(event: RunnerEvent): string | undefined {
 
 /** Reads and validates the inputs; a mistake throws a ConfigurationError naming the input. */
 export function readInputs(): BackmergeInputs {
-  const event = readEvent();
+  const event = readRunnerEvent<RunnerEvent>();
   const token = getStringInput('token', { secret: true });
   if (token === undefined) {
     throw new ConfigurationError(

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as core from '@actions/core';
 import {
@@ -14,6 +13,7 @@ import {
   validateTicketPrefixes,
   writeSummary,
   type HotfixContext,
+  readRunnerEvent,
 } from '@hotfix-actions/core';
 import { findOnPath, syncWithBd } from './bd.js';
 import {
@@ -39,21 +39,11 @@ interface RunnerEvent extends BeadsSyncEvent {
   repository?: { default_branch?: string };
 }
 
-function readEvent(): RunnerEvent {
-  const path = process.env.GITHUB_EVENT_PATH;
-  if (!path) return {};
-  try {
-    return JSON.parse(readFileSync(path, 'utf8')) as RunnerEvent;
-  } catch {
-    return {};
-  }
-}
-
 /** The action: move the hotfix's tickets (or create one), commit and push, report. */
 export async function run(): Promise<void> {
   const inputs = readInputs();
   const eventName = process.env.GITHUB_EVENT_NAME ?? '';
-  const event = readEvent();
+  const event = readRunnerEvent<RunnerEvent>();
   let transition: BeadsSyncTransition | undefined;
   let markDeployed = false;
   let why: string;

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import {
   ConfigurationError,
   DEFAULT_HOTFIX_BRANCH_PREFIX,
@@ -21,6 +20,7 @@ import {
   validateTagPrefix,
   validateTicketPrefixes,
   type HotfixSeverity,
+  readRunnerEvent,
 } from '@hotfix-actions/core';
 
 /** Everything the action was asked to do, validated before any request is made. */
@@ -58,16 +58,6 @@ interface RunnerEvent {
     labels?: (EventLabel | string)[];
     head?: { ref?: string };
   };
-}
-
-function readEvent(): RunnerEvent {
-  const path = process.env.GITHUB_EVENT_PATH;
-  if (!path) return {};
-  try {
-    return JSON.parse(readFileSync(path, 'utf8')) as RunnerEvent;
-  } catch {
-    return {};
-  }
 }
 
 function labelNames(labels: (EventLabel | string)[] | undefined): string[] | undefined {
@@ -110,7 +100,7 @@ function readOptionalSeverity(): HotfixSeverity | undefined {
 
 /** Reads and validates the inputs; a mistake throws a ConfigurationError naming the input. */
 export function readInputs(): HotfixPlanInputs {
-  const event = readEvent();
+  const event = readRunnerEvent<RunnerEvent>();
   const pr = event.pull_request;
   const issue = event.issue;
 

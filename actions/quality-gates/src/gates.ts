@@ -74,18 +74,12 @@ export function coverageGate(
   const required = formatThreshold(threshold);
   const requirement = `≥ ${required} of ${metric}`;
   if (count === undefined) {
-    // Checked when inputs are read; kept here so that the decision never reads a missing count.
+    // The caller refuses a report without the metric first (naming coverage-metric); this is a bug guard.
     throw new Error(`a ${metric} count is missing from a coverage report`);
   }
   const percent = formatCoverage(count);
   const of = metric === 'lines' ? '' : ` of ${metric}`;
-  const values = {
-    metric,
-    covered: count.covered,
-    total: count.total,
-    percent: Number(percent.slice(0, -1)),
-    threshold,
-  };
+  const values: Record<string, number | string> = { metric, covered: count.covered, total: count.total, threshold };
   if (count.total === 0) {
     return {
       gate: 'coverage',
@@ -101,6 +95,7 @@ export function coverageGate(
     };
   }
   const passed = meetsCoverage(count, threshold);
+  values['percent'] = Number(percent.slice(0, -1));
   return {
     gate: 'coverage',
     status: passed ? 'passed' : 'failed',

@@ -52,6 +52,8 @@ describe('the gates decide', () => {
     );
     const empty = coverageGate([lcov(0, 0)], { metric: 'lines', threshold: 80, source: 'lcov.info' });
     expect(empty).toMatchObject({ status: 'failed', result: 'no lines measured (≥80% required)' });
+    // No percentage rather than Istanbul's 100 % of nothing: the coverage output stays empty.
+    expect(empty.values?.['percent']).toBeUndefined();
   });
 
   it('coverage: the decision on counts agrees with exact rational arithmetic (property)', () => {

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import {
   ConfigurationError,
   DEFAULT_RELEASE_BRANCH_PATTERN,
@@ -17,6 +16,7 @@ import {
   validateTicketPrefixes,
   type ReleaseLine,
   type VersionScheme,
+  readRunnerEvent,
 } from '@hotfix-actions/core';
 
 /** Everything the action was asked to do, validated. */
@@ -50,19 +50,9 @@ interface RunnerEvent {
   commits?: { message?: string }[];
 }
 
-function readEvent(): RunnerEvent {
-  const path = process.env.GITHUB_EVENT_PATH;
-  if (!path) return {};
-  try {
-    return JSON.parse(readFileSync(path, 'utf8')) as RunnerEvent;
-  } catch {
-    return {};
-  }
-}
-
 /** Reads and validates the inputs; a mistake throws a ConfigurationError naming the input. */
 export function readInputs(): VersionBumpInputs {
-  const event = readEvent();
+  const event = readRunnerEvent<RunnerEvent>();
   const pr = event.pull_request;
   // On a merged pull request the run's ref is refs/pull/N/merge: the branch is the PR's base
   // and the commit is the merge commit.

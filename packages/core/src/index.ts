@@ -16,3 +16,4 @@ export * from './beads/index.js';
 export * from './tagging.js';
 export * from './plan.js';
 export * from './rollback.js';
+export * from './event.js';

@@ -8,3 +8,4 @@ export * from './beads.js';
 export * from './receivers.js';
 export * from './random.js';
 export * from './composite.js';
+export * from './net.js';

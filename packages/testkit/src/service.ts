@@ -5,10 +5,11 @@
 // like the official client libraries do (a `code="500"` series only exists after the first 500, which
 // is exactly what makes `or vector(0)` necessary in real queries). Optional synthetic traffic counts
 // requests without any HTTP, so a scraping Prometheus sees thousands of requests per second for free.
+import { freePort } from './net.js';
 import { seededPrng } from './random.js';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 
 /**
  * How the service behaves: `healthy` (errors at `errorRate`, default 0), `bad` (default 20 % errors),
@@ -91,17 +92,6 @@ function assertRate(rate: number, name: string): void {
 
 function escapeLabel(value: string): string {
   return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve, reject) => {
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', resolve);
-  });
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
 }
 
 /** Starts a canary service on loopback (see {@link CanaryServiceOptions}); stop it with `stop()`. */

@@ -64,7 +64,7 @@ function licenses(stats) {
   walk(stats.toJson({ all: false, modules: true, nestedModules: true }).modules);
   const sections = [...dirs.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([name, dir]) => {
+    .map(([, dir]) => {
       const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
       const file = readdirSync(dir).find((entry) => /^(licen[cs]e|copying)(\.|$)/i.test(entry));
       const text = file ? readFileSync(join(dir, file), 'utf8').trim() : `License: ${pkg.license ?? 'see package'}`;

@@ -20,7 +20,9 @@ const code = (text) => (text === undefined || text === '' ? '' : `\`${cell(text)
 export function renderActionDocs(action) {
   const lines = ['### Inputs', '', '| input | description | required | default |', '|---|---|---|---|'];
   for (const [name, input] of Object.entries(action.inputs ?? {})) {
-    lines.push(`| \`${name}\` | ${cell(input.description)} | ${input.required ? 'yes' : 'no'} | ${code(input.default)} |`);
+    lines.push(
+      `| \`${name}\` | ${cell(input.description)} | ${input.required ? 'yes' : 'no'} | ${code(input.default)} |`,
+    );
   }
   lines.push('', '### Outputs', '', '| output | description |', '|---|---|');
   for (const [name, output] of Object.entries(action.outputs ?? {})) {

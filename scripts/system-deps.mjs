@@ -26,7 +26,10 @@ export function ensureSystemDeps({ install }) {
   }
   console.log(`Installing ${pkgs.join(' ')} with apt-get…`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  for (const args of [['update', '-qq'], ['install', '-y', '-qq', '--no-install-recommends', ...pkgs]]) {
+  for (const args of [
+    ['update', '-qq'],
+    ['install', '-y', '-qq', '--no-install-recommends', ...pkgs],
+  ]) {
     const [cmd, argv] = sudo ? ['sudo', ['-n', 'apt-get', ...args]] : ['apt-get', args];
     const result = spawnSync(cmd, argv, { stdio: 'inherit', env });
     if (result.status !== 0) {

@@ -1,7 +1,11 @@
-// The `hotfix` command line: plan, check and demo. bin/hotfix.mjs loads this file through tsx.
+// The `hotfix` command line: plan, start, finish, init, check, demo and metrics. bin/hotfix.mjs loads this file through tsx.
 import { readFileSync } from 'node:fs';
 import { CHECK_HELP, checkWorkflows, formatFindings, parseCheckArgs } from './check.js';
 import { PLAN_HELP, formatPlan, parsePlanArgs, planJson, planLocalHotfix } from './plan.js';
+import { FINISH_HELP, finishHotfix, parseFinishArgs } from './finish.js';
+import { INIT_HELP, initTemplate, parseInitArgs } from './init.js';
+import { START_HELP, parseStartArgs, startHotfix } from './start.js';
+import { metricsCommand } from './metrics.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, isCommandFailure, isUsageError, UsageError } from './usage.js';
 
 /** `hotfix --help`. */
@@ -11,15 +15,20 @@ Usage: hotfix <command> [options]
 
 Commands:
   plan    walk the hotfix decision tree on this repository: which procedure, which branches
+  start   start a hotfix: its base from the decision tree, a worktree with the branch, the ticket in progress
+  finish  check a hotfix branch against the policy, push it, print its pull request; --cleanup after the merge
+  init    write the hotfix pull request template into a repository
   check   check a repository's workflows with actionlint and the security rules
   demo    rehearse two hotfixes end to end in a temporary sandbox
+  metrics measure a repository's hotfixes (time to deploy, forward-port lag, rework, tests,
+          automation success) and flag SLA breaches
 
 Run \`hotfix <command> --help\` for a command's options; \`hotfix --version\` prints the version.
 
 Exit status: 0 on success, 1 when the command failed or found problems, 2 for a bad command line.
 `;
 
-const COMMANDS = ['plan', 'check', 'demo'] as const;
+const COMMANDS = ['plan', 'start', 'finish', 'init', 'check', 'demo', 'metrics'] as const;
 type Command = (typeof COMMANDS)[number];
 
 /** Where the CLI writes: stdout and stderr by default, replaceable for tests. */
@@ -45,6 +54,30 @@ async function runSubcommand(command: Command, argv: readonly string[], io: CliO
       io.out(options.json ? `${JSON.stringify(planJson(plan, trunk), null, 2)}\n` : formatPlan(plan, trunk));
       return EXIT_OK;
     }
+    case 'start': {
+      const options = parseStartArgs(argv);
+      if (options === undefined) {
+        io.out(START_HELP);
+        return EXIT_OK;
+      }
+      return startHotfix(options, io);
+    }
+    case 'finish': {
+      const options = parseFinishArgs(argv);
+      if (options === undefined) {
+        io.out(FINISH_HELP);
+        return EXIT_OK;
+      }
+      return finishHotfix(options, io);
+    }
+    case 'init': {
+      const options = parseInitArgs(argv);
+      if (options === undefined) {
+        io.out(INIT_HELP);
+        return EXIT_OK;
+      }
+      return initTemplate(options, io);
+    }
     case 'check': {
       const options = parseCheckArgs(argv);
       if (options === undefined) {
@@ -60,6 +93,8 @@ async function runSubcommand(command: Command, argv: readonly string[], io: CliO
       const { demoMain } = await import('../demo/index.js');
       return demoMain(argv, io, 'hotfix demo');
     }
+    case 'metrics':
+      return metricsCommand(argv, io);
   }
 }
 
@@ -81,7 +116,7 @@ export async function main(argv: readonly string[], io: CliOutput = processOutpu
   try {
     if (!(COMMANDS as readonly string[]).includes(first)) {
       const hint = first.startsWith('-') ? 'Give a command first' : `Unknown command "${first}"`;
-      throw new UsageError(`${hint}: hotfix plan, hotfix check or hotfix demo.`);
+      throw new UsageError(`${hint}: one of ${COMMANDS.map((command) => `hotfix ${command}`).join(', ')}.`);
     }
     return await runSubcommand(first as Command, rest, io);
   } catch (error) {

@@ -11,7 +11,7 @@ export const EXIT_USAGE = 2;
 
 /** A command line that cannot be understood; its message says what would be accepted. */
 export class UsageError extends Error {
-  /** The command whose help explains the fix (`plan`, `check`, `demo`, or '' for the top level). */
+  /** The command whose help explains the fix (`plan`, `start`, `finish`, `init`, `check`, `demo`, `metrics`, or '' for the top level). */
   readonly command: string;
 
   constructor(message: string, command = '') {

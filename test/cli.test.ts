@@ -74,7 +74,9 @@ describe('hotfix (top level)', () => {
   it('names an unknown command and the commands that exist (exit 2)', async () => {
     const { code, err } = await hotfix('deploy');
     expect(code).toBe(2);
-    expect(err).toContain('Unknown command "deploy": hotfix plan, hotfix check or hotfix demo.');
+    expect(err).toContain(
+      'Unknown command "deploy": one of hotfix plan, hotfix start, hotfix finish, hotfix init, hotfix check, hotfix demo, hotfix metrics.',
+    );
     expect(err).toContain('See `hotfix --help`');
   });
 

@@ -1,5 +1,6 @@
 // `npm run bench`: every benchmark in one process, side by side, then one table of ratios with the
-// targets beside them. Writes .bench/report.json (for trend lines) and .bench/report.md.
+// targets beside them. Writes .bench/report.json (for trend lines), .bench/report.md and
+// .bench/report.html (tables and plots, bench/report.ts).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { formatBackmergeBench, runBackmergeBench } from './backmerge.js';
@@ -8,6 +9,7 @@ import { formatCanaryBench, runCanaryBench } from './canary.js';
 import { formatColdStartBench, runColdStartBench } from './cold-start.js';
 import { formatVersionBumpBench, runVersionBumpBench } from './version-bump.js';
 import { markdownTable } from '../packages/core/src/summary.js';
+import { writeBenchReport, type BenchSectionResult } from './report.js';
 import type { BenchRatio, BenchSection } from './types.js';
 
 const root = resolve(import.meta.dirname, '..');
@@ -83,15 +85,18 @@ const sections: BenchSection[] = [
 
 const ratios: BenchRatio[] = [];
 const report: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, quick };
+const results: BenchSectionResult[] = [];
 for (const section of sections) {
   if (only.length > 0 && !only.includes(section.name)) continue;
   const started = performance.now();
   console.log(`\n== ${section.name}`);
   const result = await section.run();
   console.log(result.text);
-  console.log(`(${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  const seconds = (performance.now() - started) / 1000;
+  console.log(`(${seconds.toFixed(1)} s)`);
   ratios.push(...result.ratios);
   report[section.name] = result.json;
+  results.push({ name: section.name, text: result.text, seconds, json: result.json, ratios: result.ratios });
 }
 
 const format = (ratio: BenchRatio): string =>
@@ -107,5 +112,11 @@ const table = markdownTable(
 console.log(`\n== summary\n${table}`);
 mkdirSync(join(root, '.bench'), { recursive: true });
 writeFileSync(join(root, '.bench', 'report.json'), JSON.stringify({ ...report, ratios }, null, 2));
-writeFileSync(join(root, '.bench', 'report.md'), `# Benchmark report\n\n${table}\n`);
-console.log(`\nWrote .bench/report.json and .bench/report.md`);
+const written = writeBenchReport(join(root, '.bench'), {
+  date: report.date as string,
+  node: process.version,
+  quick,
+  ratios,
+  sections: results,
+});
+console.log(`\nWrote ${join(root, '.bench', 'report.json')}\n      ${written.markdown}\n      ${written.html}`);

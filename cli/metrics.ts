@@ -289,20 +289,7 @@ function metricsClient(token: string, baseUrl: string, io: CliOutput, env: NodeJ
     userAgent: 'hotfix-actions-cli',
     log: { debug: () => undefined, warning: (message: string) => io.err(`hotfix: ${message}\n`) },
   };
-  if (env.GITHUB_ACTIONS === 'true') return createGitHubClient(options);
-  // createGitHubClient masks the token with a workflow command (`::add-mask::<token>` on stdout):
-  // right in a workflow log, but in a terminal it would print the token itself. It is written
-  // synchronously, so holding back that one line here is contained.
-  const write = process.stdout.write;
-  process.stdout.write = ((chunk: unknown, ...rest: unknown[]) =>
-    typeof chunk === 'string' && chunk.startsWith('::add-mask::')
-      ? true
-      : (write as (...args: unknown[]) => boolean).call(process.stdout, chunk, ...rest)) as typeof write;
-  try {
-    return createGitHubClient(options);
-  } finally {
-    process.stdout.write = write;
-  }
+  return createGitHubClient({ ...options, mask: env.GITHUB_ACTIONS === 'true' });
 }
 
 interface ApiPull {

@@ -32,6 +32,8 @@ export interface GitHubClientOptions {
    * n-th retry of a server error waits n² units, a rate limit waits its `retry-after` in units.
    */
   retryBaseMs?: number;
+  /** Mask the token in the workflow log (default true; false outside a workflow, where it would print it). */
+  mask?: boolean;
   /** Where waits and retries are reported (default: `@actions/core` debug and warning). */
   log?: GitHubClientLog;
 }
@@ -55,7 +57,8 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
       'token',
     );
   }
-  core.setSecret(token);
+  // In a workflow the token is masked in the log; outside one (the CLI), `::add-mask::` would print it.
+  if (options.mask ?? true) core.setSecret(token);
   const log = options.log ?? { debug: (message: string) => core.debug(message), warning: (m) => core.warning(m) };
   const retries = options.retries ?? 3;
   const unit = options.retryBaseMs ?? retryBaseFromEnv() ?? 1000;

@@ -17,3 +17,5 @@ export * from './tagging.js';
 export * from './plan.js';
 export * from './rollback.js';
 export * from './event.js';
+export * from './metrics.js';
+export * from './pr-template.js';

@@ -132,15 +132,12 @@ export async function raceTrackerWriters(maxAttempts = ''): Promise<TrackerRace>
     const workspaces = await Promise.all(tickets.map(() => world.sandbox.clone()));
     const runs: BundleRun[] = await Promise.all(
       tickets.map((ticket, i) =>
-        world.run(
-          workspaces[i]!,
-          {
-            ...(i % 2 === 0
-              ? { transition: 'start', ticket }
-              : { transition: 'close', ticket, reason: `Fixed by writer ${i}` }),
-            ...(maxAttempts ? { 'max-attempts': maxAttempts } : {}),
-          },
-        ),
+        world.run(workspaces[i]!, {
+          ...(i % 2 === 0
+            ? { transition: 'start', ticket }
+            : { transition: 'close', ticket, reason: `Fixed by writer ${i}` }),
+          ...(maxAttempts ? { 'max-attempts': maxAttempts } : {}),
+        }),
       ),
     );
     // A writer that gave up must say so: exit 0 (never a blocked release) with one warning.
@@ -159,7 +156,8 @@ export async function raceTrackerWriters(maxAttempts = ''): Promise<TrackerRace>
       const wanted = i % 2 === 0 ? 'in_progress' : 'closed';
       if (issue?.status === wanted) landed++;
       // Lost without a word is a defect; lost after the writer warned that it gave up is counted.
-      else if (runs[i]!.outputs.changed !== 'false') problems.push(`${ticket}: ${String(issue?.status)}, not ${wanted}`);
+      else if (runs[i]!.outputs.changed !== 'false')
+        problems.push(`${ticket}: ${String(issue?.status)}, not ${wanted}`);
     }
     let invalidLines = 0;
     for (const line of final.toString('utf8').split('\n').filter(Boolean)) {

@@ -194,7 +194,11 @@ async function trialFor(action: FaultAction): Promise<Trial> {
 }
 
 /** Runs `action` once under seeded faults, then (unless it was correct) once more without. */
-export async function runUnderFaults(action: FaultAction, seed: number, plan: FaultPlan = 'random'): Promise<FaultOutcome> {
+export async function runUnderFaults(
+  action: FaultAction,
+  seed: number,
+  plan: FaultPlan = 'random',
+): Promise<FaultOutcome> {
   const trial = await trialFor(action);
   const { api } = trial.stage;
   let proxy: FaultProxy | undefined;
@@ -230,7 +234,8 @@ export async function runUnderFaults(action: FaultAction, seed: number, plan: Fa
     const requests = api.requests.length + (plan === 'outage' ? proxy!.outaged : 0);
     const where =
       plan === 'lost-answer'
-        ? api.requests.filter((r) => r.method !== 'GET' && r.method !== 'HEAD')[(proxyWrite(proxy) ?? 1) - 1]?.operationId
+        ? api.requests.filter((r) => r.method !== 'GET' && r.method !== 'HEAD')[(proxyWrite(proxy) ?? 1) - 1]
+            ?.operationId
         : proxy?.endpoint;
     api.faults.clear();
     delete trial.stage.apiUrl;

@@ -385,12 +385,16 @@ const beadsKit: FuzzKit = {
           }
         }
         const named = new Set(
-          (jsonOutput<{ id: string }[]>(run!, 'tickets') ?? []).map((ticket) => ticket.id).concat(run!.outputs.created ?? []),
+          (jsonOutput<{ id: string }[]>(run!, 'tickets') ?? [])
+            .map((ticket) => ticket.id)
+            .concat(run!.outputs.created ?? []),
         );
         const diff = beadsLineDiff(before, after);
-        const stray = [...diff.changed.map((c) => c.id), ...diff.inserted.map((c) => c.id), ...diff.removed.map((c) => c.id)].filter(
-          (id) => !named.has(id),
-        );
+        const stray = [
+          ...diff.changed.map((c) => c.id),
+          ...diff.inserted.map((c) => c.id),
+          ...diff.removed.map((c) => c.id),
+        ].filter((id) => !named.has(id));
         return stray.length > 0 ? `lines of other tickets changed: ${stray.join(', ')}` : undefined;
       },
       async reset() {
@@ -462,7 +466,10 @@ const rollbackKit: FuzzKit = {
           return `plan action ${plan!.outputs.action}`;
         }
         const tag = plan!.outputs['to-tag'] ?? '';
-        if (plan!.outputs.action !== 'dry-run' && (await originTagCommit(world.sandbox, tag)) !== plan!.outputs['to-sha']) {
+        if (
+          plan!.outputs.action !== 'dry-run' &&
+          (await originTagCommit(world.sandbox, tag)) !== plan!.outputs['to-sha']
+        ) {
           return `to-tag ${tag} is not at to-sha ${plan!.outputs['to-sha']}`;
         }
         if (finish!.exitCode !== 0) return `finish failed after a good plan: ${explain(finish!)}`;
@@ -582,10 +589,12 @@ const breakGlassKit: FuzzKit = {
         return undefined;
       },
       domainFailure: (run) =>
-        run.outputs.approved === 'false' && errorsOf(run).length === 1 && errorsOf(run)[0]!.title === 'Break-glass denied',
+        run.outputs.approved === 'false' &&
+        errorsOf(run).length === 1 &&
+        errorsOf(run)[0]!.title === 'Break-glass denied',
       // Every attempt is audited, refused ones included: by design.
       refusedWrites: AUDIT_OPERATIONS,
-      refusedRefs: (inputs) => [`refs/heads/${inputs['audit-branch'] ?? ''}`],
+      refusedRefs: (inputs) => [`refs/heads/${(inputs['audit-branch'] ?? '').trim()}`],
     };
   },
 };
@@ -854,7 +863,7 @@ export async function judgeFuzzCase(
     record.verdict = 'refused';
     record.named = named;
     record.namedFuzzed = names.includes(named);
-    const unclear = clearFailureProblem(main!);
+    const unclear = clearFailureProblem(main!, Object.values(fuzzed));
     if (unclear !== undefined) return defect(`refused, but ${unclear}`);
     // A refusal changes nothing (break-glass audits the attempt: that is all it may write).
     const writes = [...writesBetween(before, after)].filter(([op]) => !world.refusedWrites?.has(op));
@@ -914,30 +923,22 @@ function standInHeaderFault(world: FuzzWorld, from: number): boolean {
   });
 }
 
-/** The result of fuzzing one action. */
-export interface FuzzSummary {
-  action: string;
-  records: FuzzRecord[];
-}
-
 /**
- * Fuzzes one action with `count` cases spread over `lanes` worlds (each runs its cases one at a
- * time, so that what a run changed is its own); returns every judged case.
+ * The work of fuzzing one action with `count` cases, as `lanes` independent tasks: each opens its
+ * own world and runs its share of the cases one at a time, so that what a run changed is its own.
  */
-export async function fuzzAction(kit: FuzzKit, count: number, seed: number, lanes: number): Promise<FuzzSummary> {
+export function fuzzTasks(kit: FuzzKit, count: number, seed: number, lanes: number): (() => Promise<FuzzRecord[]>)[] {
   const cases = fuzzCases(kit, count, seed);
-  const records: FuzzRecord[] = [];
-  await Promise.all(
-    Array.from({ length: Math.min(lanes, cases.length) }, async (_, lane) => {
-      const world = await kit.open();
-      try {
-        for (let index = lane; index < cases.length; index += lanes) {
-          records.push(await judgeFuzzCase(kit, world, cases[index]!));
-        }
-      } finally {
-        await closeStage(world.stage);
+  return Array.from({ length: Math.min(lanes, cases.length) }, (_, lane) => async () => {
+    const records: FuzzRecord[] = [];
+    const world = await kit.open();
+    try {
+      for (let index = lane; index < cases.length; index += lanes) {
+        records.push(await judgeFuzzCase(kit, world, cases[index]!));
       }
-    }),
-  );
-  return { action: kit.action, records };
+    } finally {
+      await closeStage(world.stage);
+    }
+    return records;
+  });
 }

@@ -7,8 +7,8 @@ export const FULL = process.env.HOTFIX_RELIABILITY === 'full';
 
 /** How much each part of the campaign does in this mode. */
 export const SIZES = FULL
-  ? { faultRuns: 200, fuzzPerAction: 500, concurrentRounds: 3, concurrency: 4 }
-  : { faultRuns: 40, fuzzPerAction: 40, concurrentRounds: 1, concurrency: 3 };
+  ? { faultRuns: 200, harshRuns: 40, fuzzPerAction: 500, fuzzLanes: 2, concurrentRounds: 3, concurrency: 4 }
+  : { faultRuns: 40, harshRuns: 8, fuzzPerAction: 40, fuzzLanes: 1, concurrentRounds: 1, concurrency: 3 };
 
 /** Time limit of one test: generous, since the machine running it may be shared and slow. */
 export const TEST_TIMEOUT_MS = FULL ? 1_800_000 : 240_000;
@@ -63,15 +63,16 @@ export function errorsOf(run: BundleRun): WorkflowAnnotation[] {
 /**
  * A failure a person can act on: exit 1, exactly one error annotation (an echoed input can never add
  * one of its own), with a title and a message that are real text, not "undefined" or a stack.
+ * `echoed` are values the user gave, which the message may quote (and which may well say "undefined").
  */
-export function clearFailureProblem(run: BundleRun): string | undefined {
+export function clearFailureProblem(run: BundleRun, echoed: readonly string[] = []): string | undefined {
   if (run.exitCode !== 1) return `exit ${run.exitCode}${run.signal ? ` (${run.signal})` : ''}, expected 1`;
   const errors = errorsOf(run);
   if (errors.length !== 1) return `${errors.length} error annotations, expected exactly 1`;
   const [error] = errors;
   if (!error!.title || error!.title.trim() === '') return 'the error annotation has no title';
-  // What the message quotes is the user's own text (which may well say "undefined"): only the rest counts.
-  const own = `${error!.title} ${error!.message}`.replace(/"(?:[^"\\]|\\.)*"/g, '""');
+  let own = `${error!.title} ${error!.message}`.replace(/"(?:[^"\\]|\\.)*"/g, '""');
+  for (const value of echoed.map((v) => v.trim()).filter(Boolean)) own = own.split(value).join('');
   if (/\bundefined\b|\[object Object\]|\bNaN\b/.test(own)) {
     return `the error reads ${JSON.stringify(error!.message.slice(0, 200))}`;
   }

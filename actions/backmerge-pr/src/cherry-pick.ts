@@ -113,7 +113,16 @@ export async function prepareCherryPick(ctx: BackmergeContext, shas: readonly st
   const env = await credentialEnv(plain, ctx.inputs.token);
   const git = createGitClient({ cwd, env });
   const shallow = await git.isShallow();
-  await git.fetch({ refspecs: [...shas], ...(shallow ? { depth: 2 } : {}) });
+  try {
+    await git.fetch({ refspecs: [...shas], ...(shallow ? { depth: 2 } : {}) });
+  } catch (error) {
+    if (!isGitError(error)) throw error;
+    throw new ConfigurationError(
+      `Input "commits": the remote has no commit among ${shas.join(', ')} (${error.stderr.split('\n')[0]}). ` +
+        'Give full SHAs of pushed commits, or leave it empty to take the commits of the merged pull request.',
+      'commits',
+    );
+  }
   const described = await describeCommits(git, shas);
   const merges = described.filter((commit) => commit.parents > 1);
   if (merges.length > 0) {

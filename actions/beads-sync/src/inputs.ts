@@ -243,7 +243,7 @@ export function readInputs(): BeadsSyncInputs {
     notes: notes === undefined ? undefined : validateText(notes.trim(), 'notes'),
     context: contextText === undefined ? parseHotfixContext('') : parseHotfixContext(contextText, 'context'),
     hotfixBranchPrefix,
-    maxAttempts: getIntegerInput('max-attempts', { default: 5, min: 1, max: 20 }),
+    maxAttempts: getIntegerInput('max-attempts', { default: 10, min: 1, max: 50 }),
     failOnError: getBooleanInput('fail-on-error', { default: false }),
     dryRun: getBooleanInput('dry-run', { default: false }),
   };

@@ -262,6 +262,34 @@ describe('version-bump, method api', () => {
   });
 });
 
+describe('version-bump, commits and tokens that cannot work', () => {
+  it('a sha the repository does not have is a configuration error naming sha, for both methods', async () => {
+    await peersBugRepo();
+    const missing = '0'.repeat(40);
+    const viaApi = await bump({}, { sha: missing });
+    const workspace = await sandbox.clone({ depth: 1, branch: 'release/v1.2', noTags: true });
+    const viaGit = await bump({ method: 'git', token: '' }, { sha: missing, workspace });
+    for (const run of [viaApi, viaGit]) {
+      expect(run.exitCode).toBe(1);
+      const errors = run.annotations.filter((a) => a.level === 'error');
+      expect(errors).toHaveLength(1);
+      expect(errors[0]!.title).toBe('Configuration error for input "sha"');
+    }
+    expect(await remoteTag('v1.2.4')).toBeUndefined();
+  });
+
+  it('a token with a line break inside is refused naming token, without a request or its value', async () => {
+    const { hotfix } = await peersBugRepo();
+    const run = await bump({ token: 'ghs_abc\ndef' }, { sha: hotfix });
+    expect(run.exitCode).toBe(1);
+    expect(run.annotations.filter((a) => a.level === 'error').map((a) => a.title)).toEqual([
+      'Configuration error for input "token"',
+    ]);
+    expect(run.stdout).not.toContain('ghs_abc');
+    expect(api.requests).toHaveLength(0);
+  });
+});
+
 describe('version-bump, method git', () => {
   it('tags from a fetch-depth 1 clone on a runner with no git identity, atomically, and re-runs are no-ops', async () => {
     const { hotfix } = await peersBugRepo();

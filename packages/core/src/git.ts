@@ -378,7 +378,8 @@ export function createGitClient(options: GitClientOptions): GitClient {
       const refs = parsePushPorcelain(result.stdout);
       if (result.exitCode === 0) return { ok: true, refs };
       const rejected = refs.filter((ref) => ref.status === 'rejected' && ref.reason !== 'atomic push failed');
-      const rejection = rejected.length > 0 ? rejected.map((ref) => pushRejection(ref.reason)) : [undefined];
+      const rejection =
+        rejected.length > 0 ? rejected.map((ref) => pushRejection(ref.reason, result.stderr)) : [undefined];
       const first = rejection[0];
       // Anything but "the remote moved" (auth, network, a protected branch, a hook) is a real failure.
       if (first === undefined || rejection.some((reason) => reason === undefined)) {
@@ -551,8 +552,14 @@ export function parsePushPorcelain(text: string): PushedRef[] {
 }
 
 const LOST_RACE = /cannot lock ref|failed to update ref|incorrect old value|but expected [0-9a-f]{7,}/i;
+const LOST_RACE_OR_EXISTS = /cannot lock ref|reference already exists|incorrect old value|but expected [0-9a-f]{7,}/i;
 
-function pushRejection(reason: string | undefined): PushRejection | undefined {
+function pushRejection(reason: string | undefined, stderr = ''): PushRejection | undefined {
+  // With --atomic, a ref that another push took first while both were inside the server is reported
+  // as "atomic transaction failed"; the lock message that says so is only on stderr.
+  if (reason !== undefined && /atomic transaction failed/i.test(reason) && LOST_RACE_OR_EXISTS.test(stderr)) {
+    return 'lost-race';
+  }
   switch (reason) {
     case 'fetch first':
       return 'fetch-first';

@@ -57,6 +57,15 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
       'token',
     );
   }
+  // A token travels in an HTTP header: anything but visible ASCII is a paste mistake that would
+  // otherwise surface as a server error after four attempts. Never echo it.
+  if (!/^[\x21-\x7e]+$/.test(token)) {
+    throw new ConfigurationError(
+      'Input "token" contains spaces, line breaks or characters a GitHub token never has; pass the token ' +
+        'itself, for example `token: ${{ secrets.RELEASE_TOKEN }}` (the value is not shown).',
+      'token',
+    );
+  }
   // In a workflow the token is masked in the log; outside one (the CLI), `::add-mask::` would print it.
   if (options.mask ?? true) core.setSecret(token);
   const log = options.log ?? { debug: (message: string) => core.debug(message), warning: (m) => core.warning(m) };

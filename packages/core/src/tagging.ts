@@ -1,5 +1,5 @@
 import type { SemVer } from 'semver';
-import { ConfigurationError } from './errors.js';
+import { ConfigurationError, errorMessage } from './errors.js';
 import type { GitClient } from './git.js';
 import { isAlreadyExists, isHttpStatus } from './github-errors.js';
 import type { GitHubClient } from './github.js';
@@ -315,22 +315,23 @@ export function createApiTagStore(options: ApiTagStoreOptions): TagStore {
     },
     async createTag(name, commit, message) {
       let object = commit;
-      if (message !== undefined) {
-        const { data } = await github.rest.git.createTag({
-          owner,
-          repo,
-          tag: name,
-          message,
-          object: commit,
-          type: 'commit',
-          tagger: { ...tagger, date: new Date().toISOString() },
-        });
-        object = data.sha;
-      }
       try {
+        if (message !== undefined) {
+          const { data } = await github.rest.git.createTag({
+            owner,
+            repo,
+            tag: name,
+            message,
+            object: commit,
+            type: 'commit',
+            tagger: { ...tagger, date: new Date().toISOString() },
+          });
+          object = data.sha;
+        }
         await github.rest.git.createRef({ owner, repo, ref: `refs/tags/${name}`, sha: object });
         return { created: true };
       } catch (error) {
+        if (isHttpStatus(error, 422) && /object does not exist/i.test(errorMessage(error))) throw missingCommit(commit);
         if (!isAlreadyExists(error)) throw error;
         const { data } = await github.rest.git.getRef({ owner, repo, ref: `tags/${name}` });
         return { created: false, commit: await peel(data.object.sha, data.object.type) };
@@ -389,5 +390,15 @@ export function createGitTagStore(git: GitClient, remote = 'origin'): TagStore {
 async function ensureCommit(git: GitClient, commit: string, remote: string): Promise<void> {
   const present = await git.raw(['cat-file', '-e', `${commit}^{commit}`], { okExitCodes: [0, 1, 128] });
   if (present.exitCode === 0) return;
-  await git.raw(['fetch', '--no-tags', '--depth=1', remote, commit]);
+  const fetched = await git.raw(['fetch', '--no-tags', '--depth=1', remote, commit], { okExitCodes: [0, 1, 128] });
+  if (fetched.exitCode !== 0) throw missingCommit(commit);
+}
+
+/** The user named a commit the repository does not have. */
+function missingCommit(commit: string): ConfigurationError {
+  return new ConfigurationError(
+    `Input "sha": commit ${commit} does not exist in the repository. Give a full SHA of a pushed commit, ` +
+      "or leave it empty to use the run's commit.",
+    'sha',
+  );
 }

@@ -90,7 +90,8 @@ async function createRef(call: Call): Promise<Reply> {
   if (!type) return unprocessable('Object does not exist');
   if (!(await hub.repo.updateRef(ref, sha, null))) return unprocessable('Reference already exists');
   const url = `${hub.shapes.repoApi}/git/${ref}`;
-  return ok(hub.shapes.gitRef(ref, sha, type), 201, { location: url });
+  // A header carries only Latin-1: percent-encode the ref, as GitHub does.
+  return ok(hub.shapes.gitRef(ref, sha, type), 201, { location: encodeURI(url) });
 }
 
 async function updateRef(call: Call): Promise<Reply> {

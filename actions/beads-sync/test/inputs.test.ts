@@ -237,7 +237,7 @@ describe('input parser under fuzzing', () => {
       externalRef: 'gh-123',
       push: true,
       path: '.beads/issues.jsonl',
-      maxAttempts: 5,
+      maxAttempts: 10,
       failOnError: false,
     });
   });

@@ -44,7 +44,7 @@ import {
   type HotfixBranchRecord,
   type WorktreeEntry,
 } from './start.js';
-import { CommandFailure, parseCommandLine, UsageError } from './usage.js';
+import { CommandFailure, optionText, parseCommandLine, UsageError } from './usage.js';
 
 /** `hotfix finish --help`. */
 export const FINISH_HELP = `Finishes a hotfix made with \`hotfix start\`: checks the branch against the hotfix policy, pushes
@@ -120,10 +120,7 @@ export function parseFinishArgs(argv: readonly string[]): FinishCommandOptions |
       'finish',
     );
   }
-  const text = (name: string): string | undefined => {
-    const value = values[name];
-    return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
-  };
+  const text = (name: string): string | undefined => optionText(values, name);
   const base = text('base');
   if (base !== undefined && (!isValidRefName(base) || base.startsWith('-'))) {
     throw new UsageError(`--base takes a branch name; ${JSON.stringify(base)} is not a valid one.`, 'finish');

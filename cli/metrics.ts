@@ -45,7 +45,16 @@ import {
 } from '@hotfix-actions/core';
 import { githubRepoOfRemote } from './check.js';
 import type { CliOutput } from './index.js';
-import { CommandFailure, EXIT_FAILURE, EXIT_OK, parseCommandLine, parseIntegerOption, UsageError } from './usage.js';
+import {
+  asUsage,
+  CommandFailure,
+  EXIT_FAILURE,
+  EXIT_OK,
+  optionText,
+  parseCommandLine,
+  parseIntegerOption,
+  UsageError,
+} from './usage.js';
 
 const definitions = Object.entries(HOTFIX_METRIC_DEFINITIONS)
   .map(([name, text]) => `  ${name}\n${wrap(text, 76, '      ')}`)
@@ -181,20 +190,8 @@ export async function parseMetricsArgs(
     'metrics',
   );
   if (values.help) return undefined;
-  const text = (name: string): string | undefined => {
-    const value = values[name];
-    return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
-  };
-  const usage = <T>(fn: () => T): T => {
-    try {
-      return fn();
-    } catch (error) {
-      if (isConfigurationError(error)) {
-        throw new UsageError(error.message.replace(/[Ii]nput "([a-z-]+)"/g, '--$1'), 'metrics');
-      }
-      throw error;
-    }
-  };
+  const text = (name: string): string | undefined => optionText(values, name);
+  const usage = <T>(fn: () => T): T => asUsage('metrics', fn);
 
   const repoText = text('repo') ?? (env.GITHUB_REPOSITORY || undefined) ?? (await repoOfCurrentDirectory());
   if (repoText === undefined) {

@@ -23,7 +23,7 @@ import {
   type TrunkAssessment,
   type TrunkCommit,
 } from '@hotfix-actions/core';
-import { CommandFailure, parseCommandLine, UsageError } from './usage.js';
+import { asCommandLineMessage, asUsage, CommandFailure, optionText, parseCommandLine, UsageError } from './usage.js';
 
 /** `hotfix plan --help`. */
 export const PLAN_HELP = `Walks the hotfix decision tree on a local repository and says which procedure to follow.
@@ -81,13 +81,6 @@ function yesNo(value: string | boolean | undefined, option: string): boolean | u
   throw new UsageError(`${option} takes yes or no; got "${String(value)}".`, 'plan');
 }
 
-/** Re-words a ConfigurationError of the shared logic for the command line (`input "x"` → `--x`). */
-export function asCommandLineMessage(message: string): string {
-  return message
-    .replace(/[Ii]nput "([a-z-]+)"/g, '--$1')
-    .replace(/"(release-branch-pattern|release-branch|tag-prefix|severity|ticket|description|trunk)"/g, '--$1');
-}
-
 /** Parses `hotfix plan`'s options; `undefined` when help was asked for. */
 export function parsePlanArgs(argv: readonly string[]): PlanCommandOptions | undefined {
   const { values } = parseCommandLine(
@@ -111,18 +104,8 @@ export function parsePlanArgs(argv: readonly string[]): PlanCommandOptions | und
     'plan',
   );
   if (values.help) return undefined;
-  const text = (name: string): string | undefined => {
-    const value = values[name];
-    return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
-  };
-  const wrap = <T>(fn: () => T): T => {
-    try {
-      return fn();
-    } catch (error) {
-      if (isConfigurationError(error)) throw new UsageError(asCommandLineMessage(error.message), 'plan');
-      throw error;
-    }
-  };
+  const text = (name: string): string | undefined => optionText(values, name);
+  const wrap = <T>(fn: () => T): T => asUsage('plan', fn);
   const severityText = text('severity');
   const productionDown = yesNo(text('production-down'), '--production-down');
   const canWait = yesNo(text('can-wait'), '--can-wait');

@@ -39,8 +39,8 @@ import {
   type HotfixSeverity,
   type TicketIdOptions,
 } from '@hotfix-actions/core';
-import { asCommandLineMessage, planLocalHotfix } from './plan.js';
-import { CommandFailure, parseCommandLine, UsageError } from './usage.js';
+import { planLocalHotfix } from './plan.js';
+import { asUsage, CommandFailure, optionText, parseCommandLine, UsageError } from './usage.js';
 
 /** `hotfix start --help`. */
 export const START_HELP = `Starts a hotfix: picks its base with the decision tree, creates a worktree beside the
@@ -180,18 +180,8 @@ export function parseStartArgs(argv: readonly string[]): StartCommandOptions | u
     'start',
   );
   if (values.help) return undefined;
-  const text = (name: string): string | undefined => {
-    const value = values[name];
-    return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
-  };
-  const wrap = <T>(fn: () => T): T => {
-    try {
-      return fn();
-    } catch (error) {
-      if (isConfigurationError(error)) throw new UsageError(asCommandLineMessage(error.message), 'start');
-      throw error;
-    }
-  };
+  const text = (name: string): string | undefined => optionText(values, name);
+  const wrap = <T>(fn: () => T): T => asUsage('start', fn);
   const ticket = text('ticket');
   if (ticket === undefined) {
     throw new UsageError(

@@ -1,6 +1,7 @@
 // Command-line plumbing shared by the `hotfix` CLI and `npm run demo`: usage errors (exit code 2)
 // and a small, strict option parser over node:util's.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { isConfigurationError } from '@hotfix-actions/core';
 
 /** Exit code of a run that did what was asked and found nothing wrong. */
 export const EXIT_OK = 0;
@@ -92,4 +93,27 @@ export function parseIntegerOption(value: string, option: string, command: strin
     throw new UsageError(`${option} takes a whole number of at least ${min}; got "${value}".`, command);
   }
   return Number(value);
+}
+
+/** The trimmed text of a string option, or undefined when it is absent or blank. */
+export function optionText(values: ParsedCommandLine['values'], name: string): string | undefined {
+  const value = values[name];
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+}
+
+/** Re-words a ConfigurationError of the shared logic for the command line (`input "x"` → `--x`). */
+export function asCommandLineMessage(message: string): string {
+  return message
+    .replace(/[Ii]nput "([a-z-]+)"/g, '--$1')
+    .replace(/"(release-branch-pattern|release-branch|tag-prefix|severity|ticket|description|trunk)"/g, '--$1');
+}
+
+/** Runs shared logic on command-line values: its ConfigurationError becomes a UsageError of `command`. */
+export function asUsage<T>(command: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    if (isConfigurationError(error)) throw new UsageError(asCommandLineMessage(error.message), command);
+    throw error;
+  }
 }

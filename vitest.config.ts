@@ -6,6 +6,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    setupFiles: ['test/setup.ts'],
     // GitHub's workflow parser imports its JSON schema without an import attribute, which Node 20
     // refuses; letting vite transform the package makes the import work.
     server: { deps: { inline: ['@actions/workflow-parser'] } },

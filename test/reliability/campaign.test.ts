@@ -26,25 +26,12 @@ afterAll(async () => {
   removeSentinelDir();
 });
 
-/**
- * Defects this campaign found that are open, by fault plan: they are printed as findings and in the
- * closing table, and every other action is still held to the goal. A write whose answer is lost is
- * retried by the client, so rollback records a second deployment (the first keeps no status) and
- * break-glass posts its audit comment twice; neither yet looks for its own earlier write before
- * writing again. Remove an entry when its action is fixed.
- */
-const KNOWN_OPEN: Record<string, readonly string[]> = {
-  'lost-answer': ['rollback', 'break-glass'],
-  outage: ['rollback'],
-};
-
-/** Prints and records what a part measured, then holds it to its goals (less the known open defects). */
-function report(result: PartResult, plan?: string): void {
+/** Prints and records what a part measured, then holds it to its goals. */
+function report(result: PartResult): void {
   if (result.details.length > 0) console.log(result.details.map((line) => `  ${line}`).join('\n'));
   for (const figure of result.figures) recordFigure(figure);
   for (const finding of result.findings) recordFinding(finding);
-  const open = KNOWN_OPEN[plan ?? ''] ?? [];
-  expect(result.problems.filter((problem) => !open.some((action) => problem.startsWith(`${action} (`)))).toEqual([]);
+  expect(result.problems).toEqual([]);
 }
 
 describe('R1: every action re-run on the same state', () => {
@@ -72,7 +59,7 @@ describe('R3: injected API faults', () => {
   for (const { plan, runs, seed, title } of FAULT_PLANS) {
     it(
       `${title}: each run ends correct or fails clearly, and a re-run heals it`,
-      async () => report(await faultPart(plan, runs, seed, title), plan),
+      async () => report(await faultPart(plan, runs, seed, title)),
       TEST_TIMEOUT_MS,
     );
   }

@@ -18,7 +18,7 @@ import {
   versionWorld,
   type Stage,
 } from './worlds.js';
-import { startFaultProxy, type FaultProxy } from './proxy.js';
+import { startFaultProxy, type FaultProxy } from '@hotfix-actions/testkit';
 import { clearFailureProblem, explain } from './support.js';
 import { seededPrng } from '@hotfix-actions/testkit';
 

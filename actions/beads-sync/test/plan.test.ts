@@ -36,9 +36,10 @@ describe('planning on the real tracker', () => {
         try {
           plan = planJsonlEdits(doc, { explicit: [id], candidates: [], transition, settings });
         } catch (error) {
-          // Deleted issues (tombstones) cannot change, and say so.
+          // Deleted issues (a tombstone, or any status with deleted_at set) cannot change, and say so.
           expect(isConfigurationError(error), String(error)).toBe(true);
-          expect(doc.record(doc.findLine(id))['status']).toBe('tombstone');
+          const record = doc.record(doc.findLine(id));
+          expect(record['status'] === 'tombstone' || typeof record['deleted_at'] === 'string').toBe(true);
           return;
         }
         const edited = applyBeadsEdits(doc, plan.edits);
@@ -53,7 +54,8 @@ describe('planning on the real tracker', () => {
         expect(again.edits).toEqual([]);
         expect(again.changes[0]!.changed).toBe(false);
       }),
-      { numRuns: 500 },
+      // bd-6s61 (closed, with deleted_at) is among the ids this seed draws.
+      { numRuns: 500, seed: -826788985 },
     );
   });
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RETRY_BASE_ENV, createGitClient, errorMessage, isHttpStatus, type GitHubClient } from '@hotfix-actions/core';
 import type { AuditBranchTarget } from './inputs.js';
-import { auditComment, auditCommitMessage, auditLine, type AuditRecord } from './record.js';
+import { auditComment, auditCommentKey, auditCommitMessage, auditLine, type AuditRecord } from './record.js';
 
 /** A durable place an audit record is written to. */
 export interface AuditWriter {
@@ -51,18 +51,56 @@ function describeWriteError(error: unknown): string {
   return typeof status === 'number' ? `HTTP ${status}: ${message}` : message;
 }
 
-/** An audit comment on an issue (or pull request). */
+/** How many times at most an audit comment is posted while the posts end in a lost answer or a server error. */
+const COMMENT_ATTEMPTS = 4;
+
+/** A network error (no answer, or one Octokit reports as 500) or a server error: the post may have happened. */
+function mayHaveWritten(error: unknown): boolean {
+  const status = (error as { status?: unknown })?.status;
+  return typeof status !== 'number' || status >= 500;
+}
+
+/**
+ * An audit comment on an issue (or pull request). The client's own retries are off for the post: a
+ * post whose answer is lost may have been written, so before posting again the issue's recent
+ * comments are searched for the record's hidden key, and a record found there is not written twice.
+ */
 export function issueCommentWriter(github: GitHubClient, owner: string, repo: string, issue: number): AuditWriter {
+  const find = async (key: string, since: string): Promise<string | undefined> => {
+    const comments = await github.paginate(github.rest.issues.listComments, {
+      owner,
+      repo,
+      issue_number: issue,
+      since,
+      per_page: 100,
+    });
+    return comments.find((comment) => comment.body?.includes(key))?.html_url;
+  };
   return {
     name: `issue #${issue}`,
     async write(record) {
-      const { data } = await github.rest.issues.createComment({
-        owner,
-        repo,
-        issue_number: issue,
-        body: auditComment(record),
-      });
-      return data.html_url;
+      const body = auditComment(record);
+      const key = auditCommentKey(record);
+      // Only comments changed since shortly before the first post can be ours; the margin covers clock skew.
+      const since = new Date(Date.now() - 10 * 60 * 1000).toISOString();
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const { data } = await github.rest.issues.createComment({
+            owner,
+            repo,
+            issue_number: issue,
+            body,
+            request: { retries: 0 },
+          });
+          return data.html_url;
+        } catch (error) {
+          if (!mayHaveWritten(error)) throw error;
+          await pause(attempt);
+          const written = await find(key, since);
+          if (written) return written;
+          if (attempt >= COMMENT_ATTEMPTS) throw error;
+        }
+      }
     },
   };
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   encodeBeadsJson,
   isTicketId,
@@ -13,6 +14,20 @@ export const AUDIT_SCHEMA = 'hotfix-actions/break-glass@1';
 
 /** The marker that opens every audit comment, so tools can find them among other comments. */
 export const AUDIT_COMMENT_MARKER = '<!-- hotfix-actions:break-glass-audit -->';
+
+/**
+ * The hidden key of one audit comment: the run attempt and job that wrote it, and a digest of the
+ * record (so a correction, or a second step in the same job, has a key of its own). A write whose
+ * answer was lost is found again by this key instead of being posted twice.
+ */
+export function auditCommentKey(record: AuditRecord): string {
+  const safe = (text: string) => text.replace(/[^\w.-]/g, '_') || '_';
+  const digest = createHash('sha256').update(auditLine(record)).digest('hex').slice(0, 16);
+  return (
+    `<!-- hotfix-actions:break-glass run=${safe(record.run_id)} attempt=${safe(record.run_attempt)} ` +
+    `job=${safe(record.job)} record=${digest} -->`
+  );
+}
 
 /** Facts about the run, from the runner's environment. */
 export interface RunFacts {
@@ -200,6 +215,7 @@ export function auditComment(record: AuditRecord): string {
   const icon = record.decision === 'allowed' ? '🔓' : '🔒';
   return [
     AUDIT_COMMENT_MARKER,
+    auditCommentKey(record),
     markdownHeading(`${icon} ${auditTitle(record)}`, 3),
     auditTable(record),
     checksTable(record.checks),

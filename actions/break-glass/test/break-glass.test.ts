@@ -10,6 +10,7 @@ import {
   type GitSandbox,
   type RunBundleOptions,
 } from '@hotfix-actions/testkit';
+import { startFaultProxy } from '@hotfix-actions/testkit';
 
 // Runner-contract tests: the committed bundle dist/break-glass/index.js, run as the runner runs it,
 // against the GitHub API stand-in, whose git data is a real bare repository (the audit branch).
@@ -378,6 +379,30 @@ describe('break-glass fails closed when it cannot verify or audit', () => {
     );
     expect(JSON.parse(run.outputs['audit-record']!)).toEqual(lines[1]);
     expect(run.annotations[0]!.message).toContain('The audit could not be written to issue #404 (HTTP 404');
+  });
+});
+
+describe('break-glass audit comment', () => {
+  it('writes one comment when the answer to the post is lost after the write', async () => {
+    const proxy = await startFaultProxy(api.url, { kind: 'lost-answer', write: 1 });
+    try {
+      const run = await breakGlass(
+        { 'incident-id': 'INC-1234', 'allowed-actors': 'alice', 'min-permission': 'none' },
+        { env: { GITHUB_API_URL: proxy.url } },
+      );
+      expect(run.exitCode, explain(run)).toBe(0);
+      expect(proxy.lost).toBe(1);
+      expect(run.outputs.approved).toBe('true');
+      expect(api.count({ operationId: 'issues/create-comment' })).toBe(1);
+      expect(auditComments().map((comment) => comment.decision)).toEqual(['allowed']);
+      const [comment] = api.state.comments.filter((c) => c.issueNumber === 1);
+      expect(comment!.body).toMatch(
+        /<!-- hotfix-actions:break-glass run=\S+ attempt=1 job=harness record=[0-9a-f]{16} -->/,
+      );
+      expect(run.outputs['audit-url']).toBe(`https://github.com/acme/shop/issues/1#issuecomment-${comment!.id}`);
+    } finally {
+      await proxy.close();
+    }
   });
 });
 

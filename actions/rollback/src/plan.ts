@@ -1,9 +1,13 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import * as core from '@actions/core';
 import {
   ConfigurationError,
   compareHotfixVersions,
+  errorMessage,
   createGitClient,
   createGitHubClient,
+  RETRY_BASE_ENV,
   lineOfVersion,
   lineTagPrefix,
   logGroup,
@@ -18,9 +22,11 @@ import {
   deploymentVerdict,
   deploymentVersionTag,
   findAlreadyDeployed,
+  findDeploymentByKey,
   findFailingDeployment,
   previousVersionTags,
   regressionTicketTitle,
+  rollbackDeploymentKey,
   type DeploymentCandidate,
   type RollbackDeploymentRecord,
   type RollbackExclusions,
@@ -245,7 +251,7 @@ export async function planPhase(): Promise<void> {
 
   if (action === 'deploy') {
     await logGroup(`Open deployment of ${target.tag} to ${environment}`, () =>
-      openRollbackDeployment(ref, plan, failing),
+      openRollbackDeployment(ref, plan, failing, deployments),
     );
   }
   setPlanOutputs(plan, inputs);
@@ -287,39 +293,95 @@ async function revertFailing(inputs: RollbackInputs, failingTag: VersionTag | un
   return result;
 }
 
+/** How many times the rollback deployment is created when its answer is lost (each after a look for it). */
+const CREATE_ATTEMPTS = 3;
+
+/** A network error or a 5xx: the request may or may not have been carried out. */
+function mayHaveHappened(error: unknown): boolean {
+  const status = (error as { status?: unknown } | null)?.status;
+  return typeof status !== 'number' || status >= 500;
+}
+
 /**
- * Creates the rollback deployment with status in_progress and marks the failing deployment
+ * Creates the rollback deployment exactly once. Its payload carries an idempotency key of this job
+ * attempt and tag; the client's retries are off for the create, because a retried POST whose answer
+ * was lost makes a second deployment. Instead, after a network error or 5xx, the environment's
+ * deployments are searched for the key before creating again. A re-run of the same job attempt
+ * takes up the deployment it already made.
+ */
+async function createRollbackDeployment(
+  ref: RepoRef,
+  plan: RollbackPlan,
+  failing: RollbackDeploymentRecord | undefined,
+  known: readonly RollbackDeploymentRecord[],
+): Promise<{ id: number; sha: string }> {
+  const { github, owner, repo } = ref;
+  const { GITHUB_RUN_ID: runId, GITHUB_RUN_ATTEMPT: runAttempt, GITHUB_JOB: job } = process.env;
+  // Outside a workflow run a random key still guards this run's own create.
+  const key = rollbackDeploymentKey({ runId, runAttempt, job }, plan.to.tag) ?? `${randomUUID()}/${plan.to.tag}`;
+  const earlier = findDeploymentByKey(known, key);
+  if (earlier !== undefined) {
+    core.info(`Deployment ${earlier.id} was already made by this job (${key}): taking it up.`);
+    return earlier;
+  }
+  const from = plan.from?.tag ?? 'the failing deployment';
+  const unit = Number(process.env[RETRY_BASE_ENV] || 1000);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const { data } = await github.rest.repos.createDeployment({
+        owner,
+        repo,
+        ref: plan.to.tag,
+        task: ROLLBACK_TASK,
+        environment: plan.environment,
+        // A rollback deploys exactly the tag: no merging of the default branch, no status checks of old commits.
+        auto_merge: false,
+        required_contexts: [],
+        transient_environment: false,
+        production_environment: plan.environment === 'production',
+        description: deploymentDescription(`Rollback from ${from} to ${plan.to.tag}`),
+        payload: {
+          tag: plan.to.tag,
+          version: plan.to.version,
+          source: plan.to.source,
+          ...(plan.from?.tag !== undefined ? { from_tag: plan.from.tag } : {}),
+          ...(failing !== undefined ? { rollback_of: failing.id } : {}),
+          ...(plan.logUrl !== undefined ? { run_url: plan.logUrl } : {}),
+          rollback_key: key,
+        },
+        request: { retries: 0 },
+      });
+      if (!('id' in data)) {
+        throw new Error(`GitHub did not create the deployment of ${plan.to.tag}: ${data.message ?? ''}`);
+      }
+      return data;
+    } catch (error) {
+      if (!mayHaveHappened(error) || attempt >= CREATE_ATTEMPTS) throw error;
+      const { deployments } = await listEnvironmentDeployments(ref, plan.environment);
+      const made = findDeploymentByKey(deployments, key);
+      if (made !== undefined) {
+        core.info(`The answer to creating deployment ${made.id} was lost; it was made all the same.`);
+        return made;
+      }
+      core.warning(`Creating the deployment of ${plan.to.tag} failed (${errorMessage(error)}); trying again.`);
+      await sleep(unit * attempt * attempt);
+    }
+  }
+}
+
+/**
+ * Creates (or takes up) the rollback deployment with status in_progress and marks the failing deployment
  * failed. Should a later request fail, the new deployment is marked `error`, never left in progress.
  */
 async function openRollbackDeployment(
   ref: RepoRef,
   plan: RollbackPlan,
   failing: RollbackDeploymentRecord | undefined,
+  known: readonly RollbackDeploymentRecord[],
 ): Promise<void> {
   const { github, owner, repo } = ref;
   const from = plan.from?.tag ?? 'the failing deployment';
-  const { data } = await github.rest.repos.createDeployment({
-    owner,
-    repo,
-    ref: plan.to.tag,
-    task: ROLLBACK_TASK,
-    environment: plan.environment,
-    // A rollback deploys exactly the tag: no merging of the default branch, no status checks of old commits.
-    auto_merge: false,
-    required_contexts: [],
-    transient_environment: false,
-    production_environment: plan.environment === 'production',
-    description: deploymentDescription(`Rollback from ${from} to ${plan.to.tag}`),
-    payload: {
-      tag: plan.to.tag,
-      version: plan.to.version,
-      source: plan.to.source,
-      ...(plan.from?.tag !== undefined ? { from_tag: plan.from.tag } : {}),
-      ...(failing !== undefined ? { rollback_of: failing.id } : {}),
-      ...(plan.logUrl !== undefined ? { run_url: plan.logUrl } : {}),
-    },
-  });
-  if (!('id' in data)) throw new Error(`GitHub did not create the deployment of ${plan.to.tag}: ${data.message ?? ''}`);
+  const data = await createRollbackDeployment(ref, plan, failing, known);
   plan.deploymentId = data.id;
   if (data.sha !== plan.to.sha && plan.to.sha !== '') {
     core.warning(`GitHub resolved ${plan.to.tag} to ${data.sha}, not ${plan.to.sha}: using GitHub's.`);

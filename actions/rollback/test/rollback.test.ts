@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { assertNoViolations, type GitHubStandIn, type GitSandbox } from '@hotfix-actions/testkit';
+import { startFaultProxy } from '@hotfix-actions/testkit';
 import { runFinish, runPlan, seedDeployment, standIn, statesOf, taggedRepo } from './support.js';
 
 // Runner-contract tests of the committed bundle dist/rollback/index.js, phase by phase, against the
@@ -182,6 +183,54 @@ describe('choosing the version', () => {
 
     const escalated = await runPlan(api, { escalate: 'true' });
     expect(escalated.outputs).toMatchObject({ action: 'deploy', 'from-tag': 'v1.4.0', 'to-tag': 'v1.3.0' });
+  });
+
+  it('makes one rollback deployment when the answer to creating it is lost after the write', async () => {
+    const { api } = await setup();
+    await seedDeployment(api, 'v1.4.0', ['success']);
+    const d151 = await seedDeployment(api, 'v1.5.1', ['success']);
+    // The plan's first write is the create: GitHub carries it out, the connection drops before the answer.
+    const proxy = await startFaultProxy(api.url, { kind: 'lost-answer', write: 1 });
+    try {
+      const plan = await runPlan(api, {}, { env: { GITHUB_API_URL: proxy.url } });
+      expect(proxy.lost).toBe(1);
+      expect(plan.exitCode, plan.stdout).toBe(0);
+      const made = rollbackDeployments(api);
+      expect(made).toHaveLength(1);
+      expect(plan.outputs['deployment-id']).toBe(String(made[0]!.id));
+      expect(made[0]!.payload).toMatchObject({ rollback_key: '1658821493/1/harness/v1.4.0' });
+      expect(statesOf(api, made[0]!.id)).toEqual(['in_progress']);
+      expect(statesOf(api, d151)).toEqual(['success', 'failure']);
+      const finish = await runFinish(api, plan, { deploy: 'success' });
+      expect(finish.exitCode, finish.stdout).toBe(0);
+      expect(statesOf(api, made[0]!.id)).toEqual(['in_progress', 'success']);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('a re-run of the same job attempt takes up the deployment it made before the statuses went down', async () => {
+    const { api } = await setup();
+    await seedDeployment(api, 'v1.4.0', ['success']);
+    const d151 = await seedDeployment(api, 'v1.5.1', ['success']);
+    const outage = api.faults.inject({
+      match: { operationId: 'repos/create-deployment-status' },
+      kind: 'status',
+      status: 503,
+      times: Infinity,
+    });
+    const failed = await runPlan(api, {});
+    expect(failed.exitCode).toBe(1);
+    expect(rollbackDeployments(api)).toHaveLength(1);
+    outage.cancel();
+
+    const again = await runPlan(api, {});
+    expect(again.exitCode, again.stdout).toBe(0);
+    const made = rollbackDeployments(api);
+    expect(made).toHaveLength(1);
+    expect(again.outputs['deployment-id']).toBe(String(made[0]!.id));
+    expect(statesOf(api, made[0]!.id)).toEqual(['in_progress']);
+    expect(statesOf(api, d151)).toEqual(['success', 'failure']);
   });
 
   it('sets the outputs and says so in the summary when the final status cannot be written', async () => {

@@ -108,6 +108,33 @@ export function rolledBackDeploymentId(deployment: RollbackDeploymentRecord): nu
   return typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? value : undefined;
 }
 
+/** The workflow run a rollback deployment is made by, as the runner names it. */
+export interface RollbackRunIdentity {
+  /** `GITHUB_RUN_ID`. */
+  runId?: string | undefined;
+  /** `GITHUB_RUN_ATTEMPT`. */
+  runAttempt?: string | undefined;
+  /** `GITHUB_JOB`. */
+  job?: string | undefined;
+}
+
+/**
+ * The idempotency key of the rollback deployment one job attempt makes to `tag`, stored in the
+ * deployment's payload as `rollback_key`; undefined outside a workflow run (no run id).
+ */
+export function rollbackDeploymentKey(run: RollbackRunIdentity, tag: string): string | undefined {
+  if (!run.runId) return undefined;
+  return `${run.runId}/${run.runAttempt || '1'}/${run.job ?? ''}/${tag}`;
+}
+
+/** The newest deployment whose payload carries `rollback_key` equal to `key`, if any. */
+export function findDeploymentByKey(
+  deployments: readonly RollbackDeploymentRecord[],
+  key: string,
+): RollbackDeploymentRecord | undefined {
+  return newestFirst(deployments).find((deployment) => payloadObject(deployment.payload)?.rollback_key === key);
+}
+
 function newestFirst(deployments: readonly RollbackDeploymentRecord[]): RollbackDeploymentRecord[] {
   return [...deployments].sort((a, b) => b.id - a.id);
 }

@@ -9,3 +9,4 @@ export * from './receivers.js';
 export * from './random.js';
 export * from './composite.js';
 export * from './net.js';
+export * from './proxy.js';

@@ -7,6 +7,7 @@ import { formatBackmergeBench, runBackmergeBench } from './backmerge.js';
 import { formatBeadsBench, runBeadsBench } from './beads.js';
 import { formatCanaryBench, runCanaryBench } from './canary.js';
 import { formatColdStartBench, runColdStartBench } from './cold-start.js';
+import { runReliabilityBench } from './reliability.js';
 import { formatVersionBumpBench, runVersionBumpBench } from './version-bump.js';
 import { markdownTable } from '../packages/core/src/summary.js';
 import { writeBenchReport, type BenchSectionResult } from './report.js';
@@ -80,6 +81,11 @@ const sections: BenchSection[] = [
       const result = runColdStartBench({ repeats: quick ? 7 : 15 });
       return { text: formatColdStartBench(result), ratios: result.ratios, json: result };
     },
+  },
+  {
+    // The R1–R4 campaign's figures beside the ratios: the fast sample, or issue 11's sizes with --full.
+    name: 'reliability',
+    run: () => runReliabilityBench({ full: process.argv.includes('--full') }),
   },
 ];
 

@@ -2,47 +2,68 @@
 // Deterministic: no source maps, no cache, no absolute paths; two runs give identical bytes.
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import ncc from '@vercel/ncc';
 
 const root = resolve(import.meta.dirname, '..');
-const only = process.argv.slice(2);
-const names = readdirSync(join(root, 'actions'))
-  .filter((name) => existsSync(join(root, 'actions', name, 'src', 'index.ts')))
-  .filter((name) => only.length === 0 || only.includes(name))
-  .sort();
 
-for (const name of names) {
-  const started = Date.now();
+/**
+ * Runs ncc on actions/<name>/src/index.ts with the options of the committed bundles. With
+ * `sourceMap: true` the code is the same bytes plus a trailing `//# sourceMappingURL` comment, and
+ * the maps come back in `map` and in `assets` (`<chunk>.js.map`): coverage uses them to map runs of
+ * the committed bundles back to the TypeScript sources.
+ */
+export function buildAction(name, { sourceMap = false } = {}) {
   // Types are checked by `npm run build`; here ncc only transpiles, so a type error elsewhere in the
   // repository cannot block a bundle.
-  let built;
-  try {
-    built = await ncc(join(root, 'actions', name, 'src', 'index.ts'), {
-      transpileOnly: true,
-      minify: true,
-      sourceMap: false,
-      cache: false,
-      quiet: true,
-      target: 'es2022',
-    });
-  } catch (error) {
-    // ncc's own stack is megabytes of minified source: show the message only.
-    console.error(`bundling actions/${name} failed:\n${String(error?.message ?? error).slice(0, 4000)}`);
-    process.exit(1);
+  return ncc(join(root, 'actions', name, 'src', 'index.ts'), {
+    transpileOnly: true,
+    minify: true,
+    sourceMap,
+    sourceMapRegister: false,
+    cache: false,
+    quiet: true,
+    target: 'es2022',
+  });
+}
+
+/** Every action with a src/index.ts, sorted. */
+export function actionNames() {
+  return readdirSync(join(root, 'actions'))
+    .filter((name) => existsSync(join(root, 'actions', name, 'src', 'index.ts')))
+    .sort();
+}
+
+const isMain = process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
+if (isMain) await bundleAll(process.argv.slice(2));
+
+async function bundleAll(only) {
+  const names = actionNames().filter((name) => only.length === 0 || only.includes(name));
+  for (const name of names) {
+    const started = Date.now();
+    let built;
+    try {
+      built = await buildAction(name);
+    } catch (error) {
+      // ncc's own stack is megabytes of minified source: show the message only.
+      console.error(`bundling actions/${name} failed:\n${String(error?.message ?? error).slice(0, 4000)}`);
+      process.exit(1);
+    }
+    const { code, assets } = built;
+    const out = join(root, 'dist', name);
+    rmSync(out, { recursive: true, force: true });
+    mkdirSync(out, { recursive: true });
+    writeFileSync(join(out, 'index.js'), code);
+    for (const [file, asset] of Object.entries(assets ?? {})) {
+      if (file === 'package.json') continue;
+      mkdirSync(join(out, file, '..'), { recursive: true });
+      writeFileSync(join(out, file), asset.source);
+    }
+    writeFileSync(join(out, 'package.json'), '{ "type": "module" }\n');
+    writeFileSync(join(out, 'licenses.txt'), licenses(built.stats));
+    console.log(`dist/${name}/index.js  ${(code.length / 1024).toFixed(0)} kB  ${Date.now() - started} ms`);
   }
-  const { code, assets } = built;
-  const out = join(root, 'dist', name);
-  rmSync(out, { recursive: true, force: true });
-  mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'index.js'), code);
-  for (const [file, asset] of Object.entries(assets ?? {})) {
-    if (file === 'package.json') continue;
-    mkdirSync(join(out, file, '..'), { recursive: true });
-    writeFileSync(join(out, file), asset.source);
-  }
-  writeFileSync(join(out, 'package.json'), '{ "type": "module" }\n');
-  writeFileSync(join(out, 'licenses.txt'), licenses(built.stats));
-  console.log(`dist/${name}/index.js  ${(code.length / 1024).toFixed(0)} kB  ${Date.now() - started} ms`);
+  if (names.length === 0) console.log('no actions to bundle');
 }
 /**
  * The license notices of every third-party package in a bundle. ncc's own license plugin misses
@@ -72,5 +93,3 @@ function licenses(stats) {
     });
   return `${sections.join('\n---\n\n')}`;
 }
-
-if (names.length === 0) console.log('no actions to bundle');

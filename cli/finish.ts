@@ -447,7 +447,7 @@ async function finishBranch(options: FinishCommandOptions, io: CommandOutput): P
   const configText = await readFile(join(repo.top, '.beads', 'config.yaml'), 'utf8').catch(() => undefined);
   let issuePrefix: string | undefined;
   try {
-    issuePrefix = configText === undefined ? undefined : parseBeadsConfig(configText).issuePrefix;
+    issuePrefix = configText === undefined ? undefined : (await parseBeadsConfig(configText)).issuePrefix;
   } catch {
     issuePrefix = undefined;
   }

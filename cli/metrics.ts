@@ -279,7 +279,7 @@ function parseAsOf(text: string, now: Date): Date {
 }
 
 /** The REST client for the command line: retries and throttling as in the actions, warnings on stderr. */
-function metricsClient(token: string, baseUrl: string, io: CliOutput, env: NodeJS.ProcessEnv): GitHubClient {
+function metricsClient(token: string, baseUrl: string, io: CliOutput, env: NodeJS.ProcessEnv): Promise<GitHubClient> {
   const options = {
     token,
     baseUrl,
@@ -827,7 +827,7 @@ export async function metricsCommand(
         `(e.g. export ${options.tokenEnv}=$(gh auth token)), or name the variable that holds one with --token-env.`,
     );
   }
-  const client = metricsClient(token, options.apiUrl, io, env);
+  const client = await metricsClient(token, options.apiUrl, io, env);
   const collected = await collectHotfixMetrics(client, options);
   io.out(
     options.json

@@ -509,7 +509,7 @@ async function planTicket(context: TicketContext): Promise<TicketPlan> {
     const configText =
       (await treeText(repo.main, baseRef, '.beads/config.yaml')) ??
       (await diskText(join(repo.main, '.beads', 'config.yaml')));
-    if (configText !== undefined) config = parseBeadsConfig(configText);
+    if (configText !== undefined) config = await parseBeadsConfig(configText);
     const metadataText =
       (await treeText(repo.main, baseRef, '.beads/metadata.json')) ??
       (await diskText(join(repo.main, '.beads', 'metadata.json')));

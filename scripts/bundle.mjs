@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import ncc from '@vercel/ncc';
+import { transform } from 'esbuild';
 
 const root = resolve(import.meta.dirname, '..');
 
@@ -13,7 +14,19 @@ const root = resolve(import.meta.dirname, '..');
  * the maps come back in `map` and in `assets` (`<chunk>.js.map`): coverage uses them to map runs of
  * the committed bundles back to the TypeScript sources.
  */
-export function buildAction(name, { sourceMap = false } = {}) {
+export async function buildAction(name, { sourceMap = false } = {}) {
+  // ncc's tsconfig-paths resolver reads the tsconfig.json of the working directory: actions/tsconfig.json
+  // holds the `paths` the bundles need (see the note there).
+  const cwd = process.cwd();
+  process.chdir(join(root, 'actions'));
+  try {
+    return await nccBuild(name, sourceMap);
+  } finally {
+    process.chdir(cwd);
+  }
+}
+
+function nccBuild(name, sourceMap) {
   // Types are checked by `npm run build`; here ncc only transpiles, so a type error elsewhere in the
   // repository cannot block a bundle.
   return ncc(join(root, 'actions', name, 'src', 'index.ts'), {
@@ -24,6 +37,9 @@ export function buildAction(name, { sourceMap = false } = {}) {
     cache: false,
     quiet: true,
     target: 'es2022',
+    // CommonJS starts faster than an ES module of the same size (Node compiles a CommonJS file's
+    // functions lazily), which is most of the cold-start budget; top-level await still works.
+    esm: false,
   });
 }
 
@@ -57,14 +73,29 @@ async function bundleAll(only) {
     for (const [file, asset] of Object.entries(assets ?? {})) {
       if (file === 'package.json') continue;
       mkdirSync(join(out, file, '..'), { recursive: true });
-      writeFileSync(join(out, file), asset.source);
+      writeFileSync(join(out, file), await minifyChunk(file, asset.source));
     }
-    writeFileSync(join(out, 'package.json'), '{ "type": "module" }\n');
+    // The repository is `"type": "module"`; the bundle is CommonJS.
+    writeFileSync(join(out, 'package.json'), '{ "type": "commonjs" }\n');
     writeFileSync(join(out, 'licenses.txt'), licenses(built.stats));
     console.log(`dist/${name}/index.js  ${(code.length / 1024).toFixed(0)} kB  ${Date.now() - started} ms`);
   }
   if (names.length === 0) console.log('no actions to bundle');
 }
+/**
+ * ncc minifies the entry but leaves the chunks of lazily imported modules (`<id>.index.js`) as
+ * webpack wrote them, several times their minified size; esbuild minifies them the same way every run.
+ */
+async function minifyChunk(file, source) {
+  if (!/^\d+\.index\.js$/.test(file)) return source;
+  const { code } = await transform(String(source), {
+    minify: true,
+    target: 'es2022',
+    legalComments: 'none',
+  });
+  return code;
+}
+
 /**
  * The license notices of every third-party package in a bundle. ncc's own license plugin misses
  * packages once webpack concatenates modules (core is `sideEffects: false`), so the list comes from

@@ -40,7 +40,7 @@ async function defaultCommits(api: RepoApi, inputs: BackmergeInputs): Promise<{ 
 export async function run(): Promise<void> {
   const inputs = readInputs();
   const { owner, repo } = repoFromEnv();
-  const api: RepoApi = { github: createGitHubClient({ token: inputs.token }), owner, repo };
+  const api: RepoApi = { github: await createGitHubClient({ token: inputs.token }), owner, repo };
 
   const branches = await listBranches(api);
   const sourceSha = branches.get(inputs.source);

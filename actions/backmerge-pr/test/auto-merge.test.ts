@@ -54,7 +54,7 @@ describe('auto-merge', () => {
     answer = {
       data: { enablePullRequestAutoMerge: { pullRequest: { number: 7, autoMergeRequest: { enabledAt: 'x' } } } },
     };
-    expect(await enableAutoMerge(client(), { number: 7, nodeId: 'PR_kwDOAbc123' })).toBe(true);
+    expect(await enableAutoMerge(await client(), { number: 7, nodeId: 'PR_kwDOAbc123' })).toBe(true);
     expect(seen).toHaveLength(1);
     expect(seen[0]!.path).toBe('/graphql');
     expect(seen[0]!.authorization).toBe('token ghs_autoMergeTestToken');
@@ -69,6 +69,6 @@ describe('auto-merge', () => {
       data: null,
       errors: [{ type: 'UNPROCESSABLE', message: 'Auto merge is not allowed for this repository' }],
     };
-    expect(await enableAutoMerge(client(), { number: 7, nodeId: 'PR_kwDOAbc123' })).toBe(false);
+    expect(await enableAutoMerge(await client(), { number: 7, nodeId: 'PR_kwDOAbc123' })).toBe(false);
   });
 });

@@ -73,7 +73,7 @@ export async function inspectRepository(workspace: string, path: string): Promis
   const files = await readdir(beadsDir).catch(() => [] as string[]);
   const configName = `${dirname(relPath)}/config.yaml`;
   const configText = await readOptional(resolve(beadsDir, 'config.yaml'));
-  const config = configText === undefined ? EMPTY_CONFIG : parseBeadsConfig(configText, configName);
+  const config = configText === undefined ? EMPTY_CONFIG : await parseBeadsConfig(configText, configName);
   const metadataText = await readOptional(resolve(beadsDir, 'metadata.json'));
   const metadata =
     metadataText === undefined ? undefined : parseBeadsMetadata(metadataText, `${dirname(relPath)}/metadata.json`);

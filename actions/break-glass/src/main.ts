@@ -60,7 +60,7 @@ export async function run(): Promise<void> {
   problems.push(...read.problems);
 
   let github: GitHubClient | undefined;
-  if (inputs.token !== undefined) github = createGitHubClient({ token: inputs.token });
+  if (inputs.token !== undefined) github = await createGitHubClient({ token: inputs.token });
 
   // 1. The incident id comes first (CONTEXT §6): without a valid one nothing else is looked at.
   let incidentId: string | undefined;

@@ -28,7 +28,7 @@ import {
 export async function run(): Promise<void> {
   const inputs = readInputs();
   const { owner, repo } = repoFromEnv();
-  const repository: Repository = { github: createGitHubClient({ token: inputs.token }), owner, repo };
+  const repository: Repository = { github: await createGitHubClient({ token: inputs.token }), owner, repo };
   if (inputs.enforce && !inputs.check) core.notice('Input "enforce" only applies with check: true; ignored.');
 
   const pull =

@@ -1,5 +1,4 @@
 import { RETRY_BASE_ENV, errorMessage, type GitHubClient } from '@hotfix-actions/core';
-import nodemailer from 'nodemailer';
 import type { ChannelName, EmailSettings } from './inputs.js';
 
 /** What one channel reported. */
@@ -102,6 +101,9 @@ export async function sendEmail(
   timeoutMs: number,
 ): Promise<ChannelResult> {
   const withPassword = settings.password !== undefined;
+  // Loaded only when an email goes out: nodemailer is most of this action's code, and a run that only
+  // posts to Slack or a webhook should not pay for it at start-up.
+  const { default: nodemailer } = await import('nodemailer');
   const transport = nodemailer.createTransport({
     host: settings.host,
     port: settings.port,

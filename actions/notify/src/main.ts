@@ -80,7 +80,7 @@ export async function run(): Promise<void> {
     });
   }
   if (inputs.issueNumber !== undefined) {
-    const github = createGitHubClient({ token: inputs.token! });
+    const github = await createGitHubClient({ token: inputs.token! });
     const issue = inputs.issueNumber;
     channels.push({ name: 'github', send: () => postComment(github, repository, issue, commentBody(notification)) });
   }

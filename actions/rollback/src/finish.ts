@@ -25,7 +25,7 @@ function setOutputs(plan: RollbackPlan, outcome: RollbackOutcome, regressionTick
 /** Records the rollback's result as the deployment's final status. */
 async function recordResult(plan: RollbackPlan, outcome: RollbackOutcome, reason: string): Promise<void> {
   const { owner, repo } = repoFromEnv();
-  const github = createGitHubClient({ token: getStringInput('token', { required: true }) });
+  const github = await createGitHubClient({ token: getStringInput('token', { required: true }) });
   await github.rest.repos.createDeploymentStatus({
     owner,
     repo,

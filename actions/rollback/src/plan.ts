@@ -74,7 +74,7 @@ async function statesOf(ref: RepoRef, deployment: RollbackDeploymentRecord): Pro
 export async function planPhase(): Promise<void> {
   const inputs = readInputs();
   const { owner, repo } = repoFromEnv();
-  const ref: RepoRef = { github: createGitHubClient({ token: inputs.token }), owner, repo };
+  const ref: RepoRef = { github: await createGitHubClient({ token: inputs.token }), owner, repo };
   const { environment, tagPrefix: prefix } = inputs;
   const notes: string[] = [];
 

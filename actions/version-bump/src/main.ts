@@ -27,7 +27,7 @@ import { readInputs, type VersionBumpInputs } from './inputs.js';
 export async function run(): Promise<void> {
   const inputs = readInputs();
   const { owner, repo } = repoFromEnv();
-  const github = inputs.token !== undefined ? createGitHubClient({ token: inputs.token }) : undefined;
+  const github = inputs.token !== undefined ? await createGitHubClient({ token: inputs.token }) : undefined;
   const git =
     inputs.method === 'git' ? createGitClient({ cwd: process.env.GITHUB_WORKSPACE || process.cwd() }) : undefined;
   const store: TagStore = git ? createGitTagStore(git) : createApiTagStore({ github: github!, owner, repo });

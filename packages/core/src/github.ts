@@ -1,15 +1,8 @@
 import * as core from '@actions/core';
-import { getOctokit } from '@actions/github';
-import { retry } from '@octokit/plugin-retry';
-import { throttling } from '@octokit/plugin-throttling';
-import Bottleneck from 'bottleneck/light.js';
 import { ConfigurationError } from './errors.js';
-import { isHttpStatus } from './github-errors.js';
+import type { GitHubClient, RateLimitHandler } from './octokit.js';
 
-/** The REST client every action uses: Octokit with REST methods, `paginate`, retries and throttling. */
-export type GitHubClient = ReturnType<typeof getOctokit>;
-
-type OctokitPlugin = NonNullable<Parameters<typeof getOctokit>[2]>;
+export type { GitHubClient } from './octokit.js';
 
 /** Where the client reports waits and retries; defaults to the action log. */
 export interface GitHubClientLog {
@@ -47,8 +40,8 @@ export const RETRY_BASE_ENV = 'HOTFIX_ACTIONS_RETRY_BASE_MS';
 /** The longest rate-limit wait (in GitHub's seconds) the client sits out before failing instead. */
 const MAX_RATE_LIMIT_WAIT_SECONDS = 600;
 
-/** Creates the GitHub REST client: masks the token, honours GHES base URLs, retries and throttles. */
-export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
+/** Creates the GitHub REST client: checks and masks the token, honours GHES base URLs, retries and throttles. */
+export async function createGitHubClient(options: GitHubClientOptions): Promise<GitHubClient> {
   const token = options.token.trim();
   if (token === '') {
     throw new ConfigurationError(
@@ -74,8 +67,8 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
   const baseUrl = (options.baseUrl ?? (process.env.GITHUB_API_URL || 'https://api.github.com')).replace(/\/+$/, '');
 
   const onLimit =
-    (kind: string) =>
-    (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, count: number) => {
+    (kind: string): RateLimitHandler =>
+    (retryAfter, request, _octokit, count) => {
       const hit = `GitHub ${kind} hit by ${request.method} ${request.url}`;
       if (count >= retries) {
         log.warning(`${hit}; giving up after ${count} retries.`);
@@ -92,67 +85,9 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
       return true;
     };
 
-  return getOctokit(
-    token,
-    {
-      baseUrl,
-      userAgent: options.userAgent ?? 'hotfix-actions',
-      log: {
-        debug: (message: string) => log.debug(message),
-        info: (message: string) => log.debug(message),
-        warn: (message: string) => log.warning(message),
-        error: (message: string) => log.warning(message),
-      },
-      // The retry plugin handles server and network errors; rate limits (403/429) belong to the
-      // throttling plugin, which waits as long as GitHub's retry-after says instead of guessing. A 409
-      // (a merge conflict, a moved ref) never heals by asking again.
-      retry: { retries, retryAfterBaseValue: unit, doNotRetry: [400, 401, 403, 404, 409, 410, 422, 429, 451] },
-      throttle: {
-        retryAfterBaseValue: unit,
-        onRateLimit: onLimit('rate limit'),
-        onSecondaryRateLimit: onLimit('secondary rate limit'),
-        ...spacedWriteGroups(unit),
-      },
-    },
-    recognise429AsRateLimit,
-    retry,
-    throttling,
-  );
-}
-
-/**
- * The throttling plugin recognises a rate limit by GitHub's message ("secondary rate limit") or an
- * exhausted `x-ratelimit-remaining`. A 429 is always a rate limit, so one without either mark (a proxy,
- * a GHES front end) is labelled as a secondary limit, honouring its retry-after instead of failing.
- * Registered before the other plugins, so its hook sees the error first.
- */
-const recognise429AsRateLimit: OctokitPlugin = (octokit) => {
-  octokit.hook.error('request', (error) => {
-    const headers = (error as { response?: { headers?: Record<string, string | undefined> } }).response?.headers;
-    if (
-      isHttpStatus(error, 429) &&
-      !/\bsecondary rate\b/i.test(error.message) &&
-      headers?.['x-ratelimit-remaining'] !== '0'
-    ) {
-      error.message = `${error.message} (secondary rate limit)`;
-    }
-    throw error;
-  });
-};
-
-/**
- * The throttling plugin spaces writes 1 s apart (3 s for requests that notify people), as GitHub
- * asks. Those gaps follow the same time unit as retries, so the test knob shortens them too; at the
- * default unit the plugin's own groups are used unchanged.
- */
-function spacedWriteGroups(unit: number): Record<string, unknown> {
-  if (unit === 1000) return {};
-  const scale = unit / 1000;
-  return {
-    write: new Bottleneck.Group({ maxConcurrent: 1, minTime: 1000 * scale }),
-    notifications: new Bottleneck.Group({ maxConcurrent: 1, minTime: 3000 * scale }),
-    search: new Bottleneck.Group({ maxConcurrent: 1, minTime: 2000 * scale }),
-  };
+  // Octokit is loaded here, not at start-up (see octokit.ts).
+  const { newOctokit } = await import('./octokit.js');
+  return newOctokit({ token, baseUrl, userAgent: options.userAgent ?? 'hotfix-actions', retries, unit, log, onLimit });
 }
 
 function retryBaseFromEnv(): number | undefined {

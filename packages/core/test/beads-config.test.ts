@@ -13,8 +13,8 @@ const fixture = (name: string): string =>
   readFileSync(fileURLToPath(new URL(`../../../../shared/fixtures/beads/${name}`, import.meta.url)), 'utf8');
 
 describe('parseBeadsConfig', () => {
-  it('reads the real config.yaml (comments everywhere, sync-branch spelling)', () => {
-    expect(parseBeadsConfig(fixture('config.yaml'))).toEqual({
+  it('reads the real config.yaml (comments everywhere, sync-branch spelling)', async () => {
+    expect(await parseBeadsConfig(fixture('config.yaml'))).toEqual({
       issuePrefix: 'bd',
       syncBranch: 'beads-sync',
       syncRemote: undefined,
@@ -25,8 +25,8 @@ describe('parseBeadsConfig', () => {
     });
   });
 
-  it('reads nested and dotted keys alike, case-insensitively as viper does', () => {
-    const nested = parseBeadsConfig(
+  it('reads nested and dotted keys alike, case-insensitively as viper does', async () => {
+    const nested = await parseBeadsConfig(
       'Issue-Prefix: app\nsync:\n  branch: tracker\n  remote: origin\nstatus:\n  custom: [review, deployed]\nno-db: true\n',
     );
     expect(nested).toMatchObject({
@@ -36,7 +36,7 @@ describe('parseBeadsConfig', () => {
       noDb: true,
       customStatuses: ['review', 'deployed'],
     });
-    const dotted = parseBeadsConfig(
+    const dotted = await parseBeadsConfig(
       'sync.branch: tracker\nsync-branch: old\nstatus.custom: "review, deployed:done,qa:wip"\ntypes.custom: incident,spike\n',
     );
     expect(dotted).toMatchObject({
@@ -44,14 +44,14 @@ describe('parseBeadsConfig', () => {
       customStatuses: ['review', 'deployed', 'qa'],
       customTypes: ['incident', 'spike'],
     });
-    expect(parseBeadsConfig('')).toMatchObject({ noDb: false, customStatuses: [] });
-    expect(parseBeadsConfig('# only comments\n').issuePrefix).toBeUndefined();
+    expect(await parseBeadsConfig('')).toMatchObject({ noDb: false, customStatuses: [] });
+    expect((await parseBeadsConfig('# only comments\n')).issuePrefix).toBeUndefined();
   });
 
-  it('refuses invalid YAML and invalid custom statuses, naming the file', () => {
+  it('refuses invalid YAML and invalid custom statuses, naming the file', async () => {
     for (const bad of ['a: [1, 2', '- a\n- b\n', 'status.custom: "Deployed"', 'status.custom: open']) {
       try {
-        parseBeadsConfig(bad);
+        await parseBeadsConfig(bad);
         expect.unreachable();
       } catch (error) {
         expect(isConfigurationError(error)).toBe(true);
@@ -77,8 +77,12 @@ describe('parseBeadsMetadata', () => {
   });
 });
 
+const fixtureConfig = await parseBeadsConfig(fixture('config.yaml'));
+const doltNativeConfig = await parseBeadsConfig('sync:\n  mode: dolt-native\n');
+const doltRemoteConfig = await parseBeadsConfig('sync.remote: https://doltremoteapi.dolthub.com/org/db\n');
+
 describe('detectBeadsMode', () => {
-  const config = parseBeadsConfig(fixture('config.yaml'));
+  const config = fixtureConfig;
   const metadata = parseBeadsMetadata(fixture('metadata.json'));
 
   it('finds the real repository JSONL-authoritative', () => {
@@ -98,12 +102,8 @@ describe('detectBeadsMode', () => {
     ['a Dolt server', { metadata: parseBeadsMetadata('{"database":"dolt","dolt_mode":"server"}') }, /Dolt connection/],
     ['embedded Dolt', { files: ['issues.jsonl', 'embeddeddolt/'] }, /embeddeddolt\/ exists/],
     ['bd 1.x metadata', { metadata: parseBeadsMetadata('{"last_bd_version":"1.0.2"}') }, /bd 1\.0\.2/],
-    ['dolt-native sync', { config: parseBeadsConfig('sync:\n  mode: dolt-native\n') }, /dolt-native/],
-    [
-      'a Dolt remote URL',
-      { config: parseBeadsConfig('sync.remote: https://doltremoteapi.dolthub.com/org/db\n') },
-      /sync\.remote/,
-    ],
+    ['dolt-native sync', { config: doltNativeConfig }, /dolt-native/],
+    ['a Dolt remote URL', { config: doltRemoteConfig }, /sync\.remote/],
   ])('sees a Dolt repository by %s', (_name, facts, reason) => {
     const detection = detectBeadsMode({ files: ['issues.jsonl'], config, metadata, ...facts });
     expect(detection.mode).toBe('dolt');
@@ -113,8 +113,8 @@ describe('detectBeadsMode', () => {
     expect(refusal).toMatch(/backend: bd/);
   });
 
-  it('lets Dolt signs win over no-db, and a git remote name is not a Dolt sign', () => {
-    const noDb = parseBeadsConfig('no-db: true\nsync.remote: origin\n');
+  it('lets Dolt signs win over no-db, and a git remote name is not a Dolt sign', async () => {
+    const noDb = await parseBeadsConfig('no-db: true\nsync.remote: origin\n');
     expect(detectBeadsMode({ files: ['issues.jsonl'], config: noDb }).mode).toBe('jsonl');
     expect(detectBeadsMode({ files: ['issues.jsonl'], config: noDb, hasDoltRemoteRef: true }).mode).toBe('dolt');
   });

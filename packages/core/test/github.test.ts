@@ -78,7 +78,7 @@ function recordingLog(): GitHubClientLog & { warnings: string[]; debugs: string[
 describe('createGitHubClient', () => {
   it('sends the token and reaches the given base URL', async () => {
     const server = await serve(repo);
-    const github = createGitHubClient({ token, baseUrl: server.url, log: recordingLog() });
+    const github = await createGitHubClient({ token, baseUrl: server.url, log: recordingLog() });
     const { data } = await github.rest.repos.get({ owner: 'octo', repo: 'hello' });
     expect(data.full_name).toBe('octo/hello');
     expect(server.requests).toEqual([expect.objectContaining({ method: 'GET', url: '/repos/octo/hello' })]);
@@ -88,14 +88,14 @@ describe('createGitHubClient', () => {
   it('honours a GHES base URL from GITHUB_API_URL, path prefix included', async () => {
     const server = await serve(repo);
     vi.stubEnv('GITHUB_API_URL', `${server.url}/api/v3/`);
-    const github = createGitHubClient({ token, log: recordingLog() });
+    const github = await createGitHubClient({ token, log: recordingLog() });
     await github.rest.repos.get({ owner: 'octo', repo: 'hello' });
     expect(server.requests.map((r) => r.url)).toEqual(['/api/v3/repos/octo/hello']);
   });
 
   it('retries a 502 and succeeds', async () => {
     const server = await serve(json(502, { message: 'Bad Gateway' }), repo);
-    const github = createGitHubClient({ token, baseUrl: server.url, retryBaseMs: 5, log: recordingLog() });
+    const github = await createGitHubClient({ token, baseUrl: server.url, retryBaseMs: 5, log: recordingLog() });
     const { data } = await github.rest.repos.get({ owner: 'octo', repo: 'hello' });
     expect(data.default_branch).toBe('main');
     expect(server.requests).toHaveLength(2);
@@ -103,14 +103,20 @@ describe('createGitHubClient', () => {
 
   it('retries a reset connection (a network error) and succeeds', async () => {
     const server = await serve((res) => res.socket?.destroy(), repo);
-    const github = createGitHubClient({ token, baseUrl: server.url, retryBaseMs: 5, log: recordingLog() });
+    const github = await createGitHubClient({ token, baseUrl: server.url, retryBaseMs: 5, log: recordingLog() });
     await expect(github.rest.repos.get({ owner: 'octo', repo: 'hello' })).resolves.toMatchObject({ status: 200 });
     expect(server.requests).toHaveLength(2);
   });
 
   it('gives up on a persistent 500 after `retries` retries', async () => {
     const server = await serve(json(500, { message: 'Server Error' }));
-    const github = createGitHubClient({ token, baseUrl: server.url, retries: 2, retryBaseMs: 1, log: recordingLog() });
+    const github = await createGitHubClient({
+      token,
+      baseUrl: server.url,
+      retries: 2,
+      retryBaseMs: 1,
+      log: recordingLog(),
+    });
     const failure = await github.rest.repos.get({ owner: 'octo', repo: 'hello' }).catch((error: unknown) => error);
     expect(isHttpStatus(failure, 500)).toBe(true);
     expect(server.requests).toHaveLength(3);
@@ -119,7 +125,7 @@ describe('createGitHubClient', () => {
   it('takes the retry time unit from HOTFIX_ACTIONS_RETRY_BASE_MS', async () => {
     vi.stubEnv(RETRY_BASE_ENV, '1');
     const server = await serve(json(503, { message: 'Unavailable' }), json(503, { message: 'Unavailable' }), repo);
-    const github = createGitHubClient({ token, baseUrl: server.url, log: recordingLog() });
+    const github = await createGitHubClient({ token, baseUrl: server.url, log: recordingLog() });
     const started = Date.now();
     await github.rest.repos.get({ owner: 'octo', repo: 'hello' });
     // The default unit (1 s) would wait 1 s + 4 s here.
@@ -130,7 +136,7 @@ describe('createGitHubClient', () => {
   it('waits out a 429 for as long as retry-after says, then succeeds', async () => {
     const server = await serve(json(429, { message: 'Too many requests' }, { 'retry-after': '1' }), repo);
     const log = recordingLog();
-    const github = createGitHubClient({ token, baseUrl: server.url, log });
+    const github = await createGitHubClient({ token, baseUrl: server.url, log });
     const { data } = await github.rest.repos.get({ owner: 'octo', repo: 'hello' });
     expect(data.full_name).toBe('octo/hello');
     expect(server.requests).toHaveLength(2);
@@ -147,7 +153,7 @@ describe('createGitHubClient', () => {
     );
     const server = await serve(limited, limited, repo);
     const log = recordingLog();
-    const github = createGitHubClient({ token, baseUrl: server.url, retryBaseMs: 40, log });
+    const github = await createGitHubClient({ token, baseUrl: server.url, retryBaseMs: 40, log });
     await github.rest.repos.get({ owner: 'octo', repo: 'hello' });
     expect(server.requests).toHaveLength(3);
     const [first, second] = server.requests;
@@ -161,7 +167,7 @@ describe('createGitHubClient', () => {
   it('stops retrying a rate limit after `retries` attempts', async () => {
     const server = await serve(json(429, { message: 'secondary rate limit' }, { 'retry-after': '1' }));
     const log = recordingLog();
-    const github = createGitHubClient({ token, baseUrl: server.url, retries: 1, retryBaseMs: 1, log });
+    const github = await createGitHubClient({ token, baseUrl: server.url, retries: 1, retryBaseMs: 1, log });
     const failure = await github.rest.repos.get({ owner: 'octo', repo: 'hello' }).catch((error: unknown) => error);
     expect(isHttpStatus(failure, 429)).toBe(true);
     expect(server.requests).toHaveLength(2);
@@ -179,13 +185,13 @@ describe('createGitHubClient', () => {
         },
       );
     const soon = await serve(exhausted(0), repo);
-    const github = createGitHubClient({ token, baseUrl: soon.url, retryBaseMs: 5, log: recordingLog() });
+    const github = await createGitHubClient({ token, baseUrl: soon.url, retryBaseMs: 5, log: recordingLog() });
     await expect(github.rest.repos.get({ owner: 'octo', repo: 'hello' })).resolves.toMatchObject({ status: 200 });
     expect(soon.requests).toHaveLength(2);
 
     const later = await serve(exhausted(3600), repo);
     const log = recordingLog();
-    const patient = createGitHubClient({ token, baseUrl: later.url, retryBaseMs: 5, log });
+    const patient = await createGitHubClient({ token, baseUrl: later.url, retryBaseMs: 5, log });
     const failure = await patient.rest.repos.get({ owner: 'octo', repo: 'hello' }).catch((error: unknown) => error);
     expect(isHttpStatus(failure, 403)).toBe(true);
     expect(later.requests).toHaveLength(1);
@@ -196,7 +202,7 @@ describe('createGitHubClient', () => {
 
   it('fails a 404 at once with a clear error', async () => {
     const server = await serve(json(404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' }));
-    const github = createGitHubClient({ token, baseUrl: server.url, retryBaseMs: 1, log: recordingLog() });
+    const github = await createGitHubClient({ token, baseUrl: server.url, retryBaseMs: 1, log: recordingLog() });
     const failure = await github.rest.repos.get({ owner: 'octo', repo: 'missing' }).catch((error: unknown) => error);
     expect(server.requests).toHaveLength(1);
     expect(isHttpStatus(failure, 404)).toBe(true);
@@ -209,7 +215,7 @@ describe('createGitHubClient', () => {
       json(401, { message: 'Bad credentials' }),
     );
     // The default log writes through @actions/core, so every warning lands on stdout too.
-    const github = createGitHubClient({ token: `  ${token}\n`, baseUrl: server.url, retryBaseMs: 1 });
+    const github = await createGitHubClient({ token: `  ${token}\n`, baseUrl: server.url, retryBaseMs: 1 });
     const failure = await github.rest.repos.get({ owner: 'octo', repo: 'hello' }).catch((error: unknown) => error);
     const output = printed.join('');
     expect(output).toContain(`::add-mask::${token}\n`);
@@ -219,10 +225,10 @@ describe('createGitHubClient', () => {
     expect(String(failure)).not.toContain(token);
   });
 
-  it('refuses an empty token with a ConfigurationError naming the input', () => {
+  it('refuses an empty token with a ConfigurationError naming the input', async () => {
     let failure: unknown;
     try {
-      createGitHubClient({ token: ' ' });
+      await createGitHubClient({ token: ' ' });
     } catch (error) {
       failure = error;
     }
@@ -237,7 +243,7 @@ describe('isAlreadyExists', () => {
       json(422, { message: 'Reference already exists', documentation_url: 'https://docs.github.com/rest/git/refs' }),
       json(422, { message: 'Validation Failed', errors: [{ code: 'invalid' }] }),
     );
-    const github = createGitHubClient({ token, baseUrl: server.url, log: recordingLog() });
+    const github = await createGitHubClient({ token, baseUrl: server.url, log: recordingLog() });
     const create = () =>
       github.rest.git
         .createRef({ owner: 'octo', repo: 'hello', ref: 'refs/tags/v1.0.0', sha: 'a'.repeat(40) })

@@ -1,6 +1,5 @@
 // A repository's Beads settings (.beads/config.yaml, .beads/metadata.json) and which store holds
 // the truth: the tracked JSONL (bd ≤ 0.49), a Dolt database (bd 1.x), or nothing at all.
-import { parse as parseYaml } from 'yaml';
 import { ConfigurationError, errorMessage } from '../errors.js';
 import { BEADS_BUILTIN_STATUSES } from './record.js';
 
@@ -70,9 +69,11 @@ function list(value: unknown): string[] {
 
 /**
  * Parses `.beads/config.yaml`. An empty or comment-only file gives the defaults; YAML that does not
- * parse or a malformed `status.custom` is a ConfigurationError naming `source`.
+ * parse or a malformed `status.custom` is a ConfigurationError naming `source`. Async because the
+ * YAML parser is loaded on first use, keeping it out of every action's start-up.
  */
-export function parseBeadsConfig(yamlText: string, source = '.beads/config.yaml'): BeadsConfig {
+export async function parseBeadsConfig(yamlText: string, source = '.beads/config.yaml'): Promise<BeadsConfig> {
+  const { parse: parseYaml } = await import('yaml');
   let tree: unknown;
   try {
     tree = parseYaml(yamlText);

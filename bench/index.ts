@@ -78,7 +78,7 @@ const sections: BenchSection[] = [
   {
     name: 'cold-start',
     async run() {
-      const result = runColdStartBench({ repeats: quick ? 7 : 15 });
+      const result = await runColdStartBench({ repeats: quick ? 7 : 15, shared: true });
       return { text: formatColdStartBench(result), ratios: result.ratios, json: result };
     },
   },

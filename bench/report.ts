@@ -219,7 +219,23 @@ function coldStartView(json: Json): SectionView | undefined {
     format: (value) => `${value.toFixed(2)} MB`,
     lines: [{ value: 1.2, label: 'target 1.2 MB' }],
   };
-  return { tables: [table], charts: [startup, size] };
+  const shared = json.shared as Json | undefined;
+  const sharedRows = objects(shared?.rows);
+  if (!shared || sharedRows.length === 0) return { tables: [table], charts: [startup, size] };
+  const experiment: ReportTable = {
+    caption:
+      `Shared-bundle experiment (every action in one bundle, thin entries): ${megabytes(num(shared.bytes))} in all, ` +
+      `against ${megabytes(num(shared.perActionBytes))} as one bundle per action.`,
+    headers: ['action', 'per-action bundle', 'shared bundle', 'shared vs node -e 0'],
+    align: ['left', 'right', 'right', 'right'],
+    rows: sharedRows.map((row) => [
+      str(row.action),
+      ms(num(rows.find((r) => r.action === row.action)?.medianMs)),
+      ms(num(row.medianMs)),
+      `${(num(row.ratio) ?? Number.NaN).toFixed(2)}×`,
+    ]),
+  };
+  return { tables: [table, experiment], charts: [startup, size] };
 }
 
 function versionBumpView(json: Json): SectionView | undefined {

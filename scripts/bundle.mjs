@@ -1,5 +1,7 @@
-// Bundles every action (actions/<name>/src/index.ts) into dist/<name>/index.js with ncc.
-// Deterministic: no source maps, no cache, no absolute paths; two runs give identical bytes.
+// Bundles every action (actions/<name>/src/index.ts) into dist/<name>/index.js with ncc: CommonJS,
+// minified, with the modules loaded on first use (Octokit, undici, nodemailer, yaml) in chunks
+// beside it (`<id>.index.js`). Deterministic: no source maps, no cache, no absolute paths; two runs
+// give identical bytes.
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -14,22 +16,27 @@ const root = resolve(import.meta.dirname, '..');
  * the maps come back in `map` and in `assets` (`<chunk>.js.map`): coverage uses them to map runs of
  * the committed bundles back to the TypeScript sources.
  */
-export async function buildAction(name, { sourceMap = false } = {}) {
+export function buildAction(name, { sourceMap = false } = {}) {
+  return buildEntry(join(root, 'actions', name, 'src', 'index.ts'), { sourceMap });
+}
+
+/** ncc on any entry file, with the options of the committed bundles (see {@link buildAction}). */
+export async function buildEntry(entry, { sourceMap = false } = {}) {
   // ncc's tsconfig-paths resolver reads the tsconfig.json of the working directory: actions/tsconfig.json
   // holds the `paths` the bundles need (see the note there).
   const cwd = process.cwd();
   process.chdir(join(root, 'actions'));
   try {
-    return await nccBuild(name, sourceMap);
+    return await nccBuild(entry, sourceMap);
   } finally {
     process.chdir(cwd);
   }
 }
 
-function nccBuild(name, sourceMap) {
+function nccBuild(entry, sourceMap) {
   // Types are checked by `npm run build`; here ncc only transpiles, so a type error elsewhere in the
   // repository cannot block a bundle.
-  return ncc(join(root, 'actions', name, 'src', 'index.ts'), {
+  return ncc(entry, {
     transpileOnly: true,
     minify: true,
     sourceMap,
@@ -86,7 +93,7 @@ async function bundleAll(only) {
  * ncc minifies the entry but leaves the chunks of lazily imported modules (`<id>.index.js`) as
  * webpack wrote them, several times their minified size; esbuild minifies them the same way every run.
  */
-async function minifyChunk(file, source) {
+export async function minifyChunk(file, source) {
   if (!/^\d+\.index\.js$/.test(file)) return source;
   const { code } = await transform(String(source), {
     minify: true,

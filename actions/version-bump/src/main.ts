@@ -34,12 +34,15 @@ export async function run(): Promise<void> {
 
   // The checkout has the commit's message for free; through the API it would cost a request, and
   // the event payload usually carries it anyway.
+  // Read while the remote's tags are being listed: the tickets are needed only for the tag message.
   const message = git
-    ? (await git.raw(['log', '-1', '--format=%B', inputs.sha], { okExitCodes: [0, 128] })).stdout
-    : '';
-  const tickets = extractTicketIds(`${inputs.branch}\n${inputs.eventText}\n${message}`, {
-    prefixes: inputs.ticketPrefixes,
-  });
+    ? git.raw(['log', '-1', '--format=%B', inputs.sha], { okExitCodes: [0, 128] }).then((read) => read.stdout)
+    : Promise.resolve('');
+  const ticketsRead = message.then((text) =>
+    extractTicketIds(`${inputs.branch}\n${inputs.eventText}\n${text}`, { prefixes: inputs.ticketPrefixes }),
+  );
+  // Never an unhandled rejection while bumpVersion runs; the error surfaces where the tickets are awaited.
+  ticketsRead.catch(() => undefined);
   const where = inputs.line ? `line ${formatReleaseLine(inputs.line)}` : `trunk ${inputs.branch}`;
   const result = await logGroup(`Next version on ${where}`, () =>
     bumpVersion({
@@ -50,9 +53,12 @@ export async function run(): Promise<void> {
       prefix: inputs.tagPrefix,
       maxAttempts: inputs.maxAttempts,
       dryRun: inputs.dryRun,
-      ...(inputs.annotated ? { message: (version, previous) => tagMessage(inputs, version, previous, tickets) } : {}),
+      ...(inputs.annotated
+        ? { message: async (version, previous) => tagMessage(inputs, version, previous, await ticketsRead) }
+        : {}),
     }),
   );
+  const tickets = await ticketsRead;
   for (const note of result.notes) core.notice(note);
   if (result.lostRaces.length > 0) core.info(`Other runs took ${result.lostRaces.join(', ')} first.`);
 

@@ -63,7 +63,7 @@ export interface BumpRequest {
   /** Tag prefix, e.g. `v`. */
   prefix: string;
   /** The annotated tag's message for a version, or undefined for lightweight tags. */
-  message?: (version: SemVer, previous: SemVer | undefined) => string;
+  message?: (version: SemVer, previous: SemVer | undefined) => string | Promise<string>;
   /** How many candidate versions to try when other runs take them first (default 10). */
   maxAttempts?: number;
   /** Compute only; create nothing. */
@@ -164,7 +164,7 @@ export async function bumpVersion(request: BumpRequest): Promise<BumpResult> {
   let candidatePrevious = previous;
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     const tag = formatVersionTag(version, prefix);
-    const result = await store.createTag(tag, sha, request.message?.(version, candidatePrevious?.version));
+    const result = await store.createTag(tag, sha, await request.message?.(version, candidatePrevious?.version));
     if (result.created) {
       return {
         outcome: 'created',
@@ -346,9 +346,14 @@ export function createApiTagStore(options: ApiTagStoreOptions): TagStore {
  * a `fetch-depth: 1` clone; there, commit ancestry is `unknown` and only exact tags are recognised.
  */
 export function createGitTagStore(git: GitClient, remote = 'origin'): TagStore {
+  // Asked once, the first time ancestry matters, and then while the remote is still being listed:
+  // the answer never changes during a run, and a second git process in parallel costs nothing.
+  let shallow: Promise<boolean> | undefined;
+  const isShallow = () => (shallow ??= git.isShallow());
   return {
     method: 'git',
     async listTags(prefix) {
+      void isShallow().catch(() => undefined);
       const refs = await git.lsRemote({ remote, scope: 'tags', patterns: [`refs/tags/${prefix}*`] });
       return refs.map((ref) => ({
         name: ref.name.replace(/^refs\/tags\//, ''),
@@ -360,7 +365,7 @@ export function createGitTagStore(git: GitClient, remote = 'origin'): TagStore {
       return tag.commit ?? tag.object;
     },
     async relation(base, head) {
-      if (await git.isShallow()) return 'unknown';
+      if (await isShallow()) return 'unknown';
       try {
         const [baseInHead, headInBase] = await Promise.all([git.isAncestor(base, head), git.isAncestor(head, base)]);
         if (baseInHead && headInBase) return 'identical';

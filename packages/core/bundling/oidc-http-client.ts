@@ -1,8 +1,8 @@
 // Bundling only (actions/tsconfig.json maps `@actions/http-client` here): `@actions/core` imports the
 // HTTP client solely for `getIDToken()` (OIDC), which no hotfix action calls, yet loading it, and the
-// copy of undici it imports at the top, doubled every action's start-up. This stand-in keeps the
-// import satisfied; calling it says what happened instead of failing obscurely.
-// (Known upstream: actions/toolkit#1697, #1893.)
+// copy of undici it imports at the top, doubled every action's start-up. This stand-in satisfies the
+// import; webpack then sees that nothing reachable uses it and leaves it out too, so getIDToken()
+// would fail with "HttpClient is not defined". (Known upstream: actions/toolkit#1697, #1893.)
 
 /** Refuses to be used: OIDC tokens are not available inside hotfix-actions bundles. */
 export class HttpClient {

@@ -10,10 +10,13 @@ export default defineConfig({
     // GitHub's workflow parser imports its JSON schema without an import attribute, which Node 20
     // refuses; letting vite transform the package makes the import work.
     server: { deps: { inline: ['@actions/workflow-parser'] } },
-    // Off unless asked for (`vitest run --coverage`, the `coverage` script): measuring slows every run.
+    // Off unless asked for: measuring slows every run. `npm run coverage` (`npm test -- --coverage`) also
+    // counts the committed bundles' runs in child processes, which `vitest run --coverage` alone cannot
+    // see; scripts/coverage-merge.mjs reads include, exclude and reporter from here.
     coverage: {
       provider: 'v8',
-      reporter: ['text-summary', 'json-summary', 'lcov'],
+      // json: coverage-final.json, the raw result the bundle runs' coverage is added to.
+      reporter: ['text-summary', 'json-summary', 'json', 'lcov'],
       reportsDirectory: 'coverage',
       // The product: the shared library and the actions. Tests are outside these folders already.
       include: ['packages/*/src/**/*.ts', 'actions/*/src/**/*.ts'],

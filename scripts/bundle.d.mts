@@ -8,3 +8,4 @@ export function buildAction(name: string, options?: { sourceMap?: boolean }): Pr
 export function buildEntry(entry: string, options?: { sourceMap?: boolean }): Promise<NccOutput>;
 export function actionNames(): string[];
 export function minifyChunk(file: string, source: string | Buffer): Promise<string | Buffer>;
+export const CHUNK_MINIFY: { minify: boolean; target: string; legalComments: 'none' };

@@ -10,6 +10,9 @@ import { transform } from 'esbuild';
 
 const root = resolve(import.meta.dirname, '..');
 
+/** esbuild's options for the chunks (coverage repeats the transform with a source map). */
+export const CHUNK_MINIFY = { minify: true, target: 'es2022', legalComments: 'none' };
+
 /**
  * Runs ncc on actions/<name>/src/index.ts with the options of the committed bundles. With
  * `sourceMap: true` the code is the same bytes plus a trailing `//# sourceMappingURL` comment, and
@@ -95,11 +98,7 @@ async function bundleAll(only) {
  */
 export async function minifyChunk(file, source) {
   if (!/^\d+\.index\.js$/.test(file)) return source;
-  const { code } = await transform(String(source), {
-    minify: true,
-    target: 'es2022',
-    legalComments: 'none',
-  });
+  const { code } = await transform(String(source), CHUNK_MINIFY);
   return code;
 }
 

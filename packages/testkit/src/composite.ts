@@ -14,7 +14,9 @@ import { fileURLToPath } from 'node:url';
 import { Evaluator, Lexer, Parser, data } from '@actions/expressions';
 import { truthy } from '@actions/expressions/result';
 import {
+  bundleCoverageEnv,
   HARNESS_TOKEN,
+  keepBundleCoverage,
   parseOutputFile,
   parseWorkflowCommands,
   type WorkflowAnnotation,
@@ -183,6 +185,8 @@ export async function runComposite(options: CompositeRunOptions = {}): Promise<C
     GITHUB_ACTION_PATH: actionDir,
     GIT_CONFIG_NOSYSTEM: '1',
     HOTFIX_ACTIONS_RETRY_BASE_MS: '10',
+    // The steps run the committed bundles: measured like runBundle's when coverage is on.
+    ...bundleCoverageEnv(runDir),
   };
   for (const [key, value] of Object.entries(options.env ?? {})) {
     if (value === undefined) delete baseEnv[key];
@@ -250,6 +254,7 @@ export async function runComposite(options: CompositeRunOptions = {}): Promise<C
   }
   const summary = await readFile(summaryFile, 'utf8');
   const commands = parseWorkflowCommands(stdoutAll);
+  await keepBundleCoverage(runDir);
   await rm(runDir, { recursive: true, force: true });
   return {
     success: !failed,

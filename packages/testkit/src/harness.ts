@@ -1,9 +1,11 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, realpathSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, realpathSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { isAbsolute, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { isAbsolute, join, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { RETRY_BASE_ENV } from '@hotfix-actions/core';
 import { parse as parseYaml } from 'yaml';
 
@@ -195,6 +197,8 @@ export async function runBundle(options: RunBundleOptions): Promise<BundleRun> {
     // Test knob of the core GitHub client: retries and rate-limit waits take milliseconds, not seconds.
     [RETRY_BASE_ENV]: '10',
     ...(options.debug ? { RUNNER_DEBUG: '1' } : {}),
+    // Only the committed bundles count towards coverage; a test's own bundle gets exactly the runner's env.
+    ...(bundlePath.startsWith(DIST_DIR) ? bundleCoverageEnv(runDir) : {}),
   };
   for (const [input, value] of Object.entries(inputs)) env[inputEnvName(input)] = value;
   for (const [key, value] of Object.entries(options.env ?? {})) {
@@ -232,8 +236,82 @@ export async function runBundle(options: RunBundleOptions): Promise<BundleRun> {
       workspace,
     };
   } finally {
+    await keepBundleCoverage(runDir);
     await rm(runDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Names the directory where bundle runs leave their V8 coverage (`npm test -- --coverage` sets it). Without
+ * it, a `NODE_V8_COVERAGE` of the test process is honoured the same way.
+ */
+export const BUNDLE_COVERAGE_ENV = 'HOTFIX_ACTIONS_BUNDLE_COVERAGE';
+
+const DIST_DIR = join(REPO_ROOT, 'dist') + sep;
+const DIST_URL = pathToFileURL(DIST_DIR).href;
+
+interface ScriptCoverage {
+  scriptId?: string;
+  url: string;
+  functions: unknown[];
+}
+interface ProcessCoverage {
+  result: ScriptCoverage[];
+}
+
+/** This test process's bundle coverage so far, merged, and the file it is kept in, by coverage directory. */
+const bundleCoverage = new Map<string, { file: string; merged: ProcessCoverage }>();
+
+function bundleCoverageTarget(): string | undefined {
+  return process.env[BUNDLE_COVERAGE_ENV] || process.env.NODE_V8_COVERAGE || undefined;
+}
+
+/**
+ * The `NODE_V8_COVERAGE` a bundle process gets when coverage is measured: a directory of its own inside
+ * `runDir`, because a raw dump holds every script the process loaded (Node's internals included) and
+ * thousands of them would fill the disk. {@link keepBundleCoverage} keeps what matters.
+ */
+export function bundleCoverageEnv(runDir: string): Record<string, string> {
+  return bundleCoverageTarget() === undefined ? {} : { NODE_V8_COVERAGE: join(runDir, 'v8-coverage') };
+}
+
+/**
+ * After the processes of a run have exited: merges the coverage of the committed bundles (scripts under
+ * dist/) from their dumps into this test process's own file in the coverage directory, and drops the rest.
+ * One file per test process, rewritten whole (a forked test worker is killed, not asked to exit, so there
+ * is no later moment to write it), and merged so that its size does not grow with the number of runs.
+ */
+export async function keepBundleCoverage(runDir: string): Promise<void> {
+  const target = bundleCoverageTarget();
+  if (target === undefined) return;
+  const dumps = join(runDir, 'v8-coverage');
+  const scripts: ScriptCoverage[] = [];
+  for (const file of await readdir(dumps).catch(() => [])) {
+    if (!file.endsWith('.json')) continue;
+    const dump = JSON.parse(await readFile(join(dumps, file), 'utf8')) as ProcessCoverage;
+    for (const script of dump.result) if (script.url.startsWith(DIST_URL)) scripts.push(script);
+  }
+  if (scripts.length === 0) return;
+  const kept = bundleCoverage.get(target) ?? {
+    file: join(target, `coverage-bundles-${process.pid}-${randomBytes(4).toString('hex')}.json`),
+    merged: { result: [] },
+  };
+  bundleCoverage.set(target, kept);
+  kept.merged = mergeProcessCoverages([kept.merged, { result: scripts }]);
+  // Synchronous from here on: concurrent runs in this process must not interleave their writes.
+  mkdirSync(target, { recursive: true });
+  const partial = `${kept.file}.partial`;
+  writeFileSync(partial, JSON.stringify(kept.merged));
+  renameSync(partial, kept.file);
+}
+
+let merger: ((coverages: ProcessCoverage[]) => ProcessCoverage) | undefined;
+
+// Vitest's own V8 coverage merges with this library; it ships no types, hence require.
+function mergeProcessCoverages(coverages: ProcessCoverage[]): ProcessCoverage {
+  merger ??= (createRequire(import.meta.url)('@bcoe/v8-coverage') as { mergeProcessCovs: typeof merger })
+    .mergeProcessCovs;
+  return merger!(coverages);
 }
 
 /** The env var the runner passes an input in: `dry-run` → `INPUT_DRY-RUN` (spaces become `_`, dashes stay). */

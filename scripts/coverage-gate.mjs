@@ -4,6 +4,7 @@
 // repository, written here to coverage/eslint.json. Coverage must be at least 80 % of lines.
 //
 //   node scripts/coverage-gate.mjs [--threshold 80] [--lint coverage/eslint.json]
+//                                  [--typecheck-exit-code N] [--build-exit-code N]
 //
 // On GitHub Actions the gate's job summary and annotations land in the real job; elsewhere the
 // summary is printed. The exit code is the bundle's: 1 when a gate fails.
@@ -20,6 +21,8 @@ const { values } = parseArgs({
     lint: { type: 'string' },
     coverage: { type: 'string', default: 'coverage/coverage-summary.json' },
     tests: { type: 'string', default: 'coverage/junit.xml' },
+    'typecheck-exit-code': { type: 'string' },
+    'build-exit-code': { type: 'string' },
   },
 });
 
@@ -58,6 +61,9 @@ const inputs = {
   tests: values.tests,
   lint,
   'required-gates': 'coverage, tests, lint',
+  // The exit codes of the steps before the tests (.ci/run), when given: the seed's TYPES and BUILD lines.
+  ...(values['typecheck-exit-code'] !== undefined ? { 'typecheck-exit-code': values['typecheck-exit-code'] } : {}),
+  ...(values['build-exit-code'] !== undefined ? { 'build-exit-code': values['build-exit-code'] } : {}),
 };
 const env = { ...process.env, GITHUB_WORKSPACE: root, GITHUB_OUTPUT: output, GITHUB_STEP_SUMMARY: summary };
 for (const key of Object.keys(env)) if (key.startsWith('INPUT_')) delete env[key];

@@ -7,7 +7,8 @@
 // (the harness keeps it; see BUNDLE_COVERAGE_ENV in the testkit). scripts/coverage-merge.mjs adds the
 // two up into coverage/ (coverage-summary.json, lcov.info, coverage-final.json), and
 // scripts/coverage-gate.mjs holds the result to the quality gates: the exit code is non-zero when the
-// tests or a gate fail. `--lint-report <eslint.json>` hands the gate a report the lint step already wrote.
+// tests or a gate fail. `--lint-report <eslint.json>` hands the gate a report the lint step already wrote,
+// `--typecheck-exit-code N` and `--build-exit-code N` the outcome of those steps.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -25,9 +26,16 @@ if (!args.includes('--coverage')) {
 }
 
 const vitestArgs = args.filter((arg) => arg !== '--coverage');
-let lintReport;
-const lintAt = vitestArgs.indexOf('--lint-report');
-if (lintAt >= 0) [, lintReport] = vitestArgs.splice(lintAt, 2);
+// Options for the gate, not for vitest: `--lint-report FILE`, `--typecheck-exit-code N`, `--build-exit-code N`.
+const gateArgs = [];
+for (const [option, gateOption] of [
+  ['--lint-report', '--lint'],
+  ['--typecheck-exit-code', '--typecheck-exit-code'],
+  ['--build-exit-code', '--build-exit-code'],
+]) {
+  const at = vitestArgs.indexOf(option);
+  if (at >= 0) gateArgs.push(gateOption, vitestArgs.splice(at, 2)[1]);
+}
 
 const { BUNDLE_COVERAGE_ENV, CoverageMergeError, directorySize, mergeCoverage } = await import('./coverage-merge.mjs');
 const bundles = mkdtempSync(join(tmpdir(), 'hotfix-actions-bundle-coverage-'));
@@ -76,11 +84,10 @@ console.log(
   `\nTests with coverage: ${testSeconds.toFixed(0)} s; the bundle runs' coverage took ${(bundleBytes / 1e6).toFixed(1)} MB.\n`,
 );
 
-const gate = spawnSync(
-  process.execPath,
-  [join(root, 'scripts', 'coverage-gate.mjs'), ...(lintReport ? ['--lint', lintReport] : [])],
-  { cwd: root, stdio: 'inherit' },
-);
+const gate = spawnSync(process.execPath, [join(root, 'scripts', 'coverage-gate.mjs'), ...gateArgs], {
+  cwd: root,
+  stdio: 'inherit',
+});
 failed ||= gate.status !== 0;
 process.exit(failed ? 1 : 0);
 

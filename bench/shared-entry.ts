@@ -17,9 +17,6 @@ const actions: Record<string, () => Promise<ActionModule>> = {
   'version-bump': () => import('../actions/version-bump/src/main.js'),
 };
 
-/** The names the shared bundle can start. */
-export const sharedActionNames = Object.keys(actions);
-
 /** Runs one action of the shared bundle, as its own bundle's entry would. */
 export async function start(name: string): Promise<void> {
   const load = actions[name];

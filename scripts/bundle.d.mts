@@ -9,3 +9,4 @@ export function buildEntry(entry: string, options?: { sourceMap?: boolean }): Pr
 export function actionNames(): string[];
 export function minifyChunk(file: string, source: string | Buffer): Promise<string | Buffer>;
 export const CHUNK_MINIFY: { minify: boolean; target: string; legalComments: 'none' };
+export function isChunkFile(file: string): boolean;

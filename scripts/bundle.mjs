@@ -10,6 +10,9 @@ import { transform } from 'esbuild';
 
 const root = resolve(import.meta.dirname, '..');
 
+/** A chunk of lazily imported modules (`<id>.index.js`), as webpack names them beside `index.js`. */
+export const isChunkFile = (file) => /^\d+\.index\.js$/.test(file);
+
 /** esbuild's options for the chunks (coverage repeats the transform with a source map). */
 export const CHUNK_MINIFY = { minify: true, target: 'es2022', legalComments: 'none' };
 
@@ -97,7 +100,7 @@ async function bundleAll(only) {
  * webpack wrote them, several times their minified size; esbuild minifies them the same way every run.
  */
 export async function minifyChunk(file, source) {
-  if (!/^\d+\.index\.js$/.test(file)) return source;
+  if (!isChunkFile(file)) return source;
   const { code } = await transform(String(source), CHUNK_MINIFY);
   return code;
 }

@@ -119,7 +119,7 @@ export async function bundleMaps(name) {
     if (cached.key === key && Object.values(cached.maps).every(sourcesUnchanged)) return cached.maps;
   }
 
-  const { buildAction } = await import('./bundle.mjs');
+  const { buildAction, isChunkFile } = await import('./bundle.mjs');
   let built;
   try {
     built = await buildAction(name, { sourceMap: true });
@@ -142,7 +142,7 @@ export async function bundleMaps(name) {
     let output = outputs[file];
     if (output.map === undefined) throw new CoverageMergeError(`ncc wrote no source map for dist/${name}/${file}`);
     if (typeof output.map === 'string') output = { ...output, map: JSON.parse(output.map) };
-    if (withoutMapComment(output.code) !== committed[file] && CHUNK.test(file))
+    if (withoutMapComment(output.code) !== committed[file] && isChunkFile(file))
       output = await minifiedChunk(file, output);
     if (withoutMapComment(output.code) !== committed[file]) throw stale(`${file} differs from a fresh build`);
     maps[file] = throughTypeScript(absoluteSources(output.map, name), name);
@@ -151,9 +151,6 @@ export async function bundleMaps(name) {
   writeFileSync(cacheFile, JSON.stringify({ key, maps }));
   return maps;
 }
-
-// The lazily loaded chunks (<id>.index.js) that scripts/bundle.mjs minifies after ncc (its minifyChunk).
-const CHUNK = /^\d+\.index\.js$/;
 
 /** The chunk as scripts/bundle.mjs writes it (the same esbuild transform), with its map composed with ncc's. */
 async function minifiedChunk(file, output) {
